@@ -1,0 +1,159 @@
+"""The tools' argument schemas: exactly the fields an agent may set, each described.
+
+These are the safety rails: unknown fields are refused, so an agent cannot reach any
+profile attribute beyond names, login, email and mobile phone.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from langchain_okta.models import UserStatus
+from langchain_okta.paths import MAX_USER_ID_LENGTH, check_user_id
+
+# Okta's base profile limits: names 1-50 characters, email and login 5-100 (login 1-100 with
+# a custom pattern), mobilePhone up to 100.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.fullmatch(value):
+        raise ValueError("must be an email address like jane.doe@example.com")
+    return value
+
+
+def _user_id(value: str) -> str:
+    return check_user_id(value)
+
+
+def _login(value: str) -> str:
+    # A login must also work as a user_id: the toolkit fetches users by login.
+    return check_user_id(value)
+
+
+def _no_control_characters(value: str) -> str:
+    if any(not ch.isprintable() for ch in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+_Strip = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+Name = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_no_control_characters)]
+Email = Annotated[str, Field(min_length=5, max_length=100), AfterValidator(_email)]
+Login = Annotated[
+    str,
+    Field(min_length=1, max_length=100),
+    AfterValidator(_no_control_characters),
+    AfterValidator(_login),
+]
+Phone = Annotated[str, Field(max_length=100), AfterValidator(_no_control_characters)]
+UserId = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=MAX_USER_ID_LENGTH,
+        description=(
+            "The user's Okta id (00u...) from okta_list_users, or their login "
+            "(e.g. jane.doe@example.com)."
+        ),
+    ),
+    AfterValidator(_user_id),
+]
+
+
+class ListUsersArgs(BaseModel):
+    model_config = _Strip
+
+    query: str | None = Field(
+        default=None,
+        max_length=100,
+        description=(
+            "Text the first name, last name or email starts with, e.g. 'jan' or 'jane.doe@'. "
+            "Leave empty to list everyone."
+        ),
+    )
+    search: str | None = Field(
+        default=None,
+        max_length=2000,
+        description=(
+            "An Okta search expression for anything else, e.g. "
+            "'profile.department eq \"Sales\"', 'profile.title sw \"VP\"', "
+            "'lastLogin lt \"2025-01-01T00:00:00.000Z\"'. Attribute names are case-sensitive; "
+            "operators eq, sw, co, pr, gt, ge, lt, le, and/or, parentheses."
+        ),
+    )
+    status: UserStatus | None = Field(
+        default=None, description="Only users in this Okta status, e.g. STAGED or SUSPENDED."
+    )
+    limit: int = Field(default=20, ge=1, le=200, description="Users per page, 1-200.")
+    cursor: str | None = Field(
+        default=None,
+        max_length=512,
+        description="next_cursor from the previous page of the same listing, for the next page.",
+    )
+
+
+class GetUserArgs(BaseModel):
+    model_config = _Strip
+
+    user_id: UserId
+
+
+class CreateUserArgs(BaseModel):
+    model_config = _Strip
+
+    first_name: Name = Field(description="First name.")
+    last_name: Name = Field(description="Last name.")
+    email: Email = Field(description="Primary email address.")
+    login: Login | None = Field(
+        default=None, description="Okta username; leave empty to use the email."
+    )
+    mobile_phone: Phone | None = Field(default=None, description="Mobile phone number.")
+    activate: bool = Field(
+        default=True,
+        description=(
+            "true (default): activate now; Okta emails the user an activation link. "
+            "false: create a STAGED user and send nothing."
+        ),
+    )
+
+
+class UpdateUserArgs(BaseModel):
+    model_config = _Strip
+
+    user_id: UserId
+    first_name: Name | None = Field(default=None, description="New first name.")
+    last_name: Name | None = Field(default=None, description="New last name.")
+    email: Email | None = Field(default=None, description="New primary email address.")
+    login: Login | None = Field(default=None, description="New Okta username.")
+    mobile_phone: Phone | None = Field(
+        default=None, description='New mobile phone number; "" removes the number.'
+    )
+
+    @model_validator(mode="after")
+    def _at_least_one_change(self) -> UpdateUserArgs:
+        if not self.profile_changes():
+            raise ValueError(
+                "give at least one of first_name, last_name, email, login, mobile_phone"
+            )
+        return self
+
+    def profile_changes(self) -> dict[str, str | None]:
+        """The Okta profile attributes to change; an empty mobile_phone clears the number."""
+        changes: dict[str, str | None] = {
+            okta_name: value
+            for okta_name, value in (
+                ("firstName", self.first_name),
+                ("lastName", self.last_name),
+                ("email", self.email),
+                ("login", self.login),
+            )
+            if value is not None
+        }
+        if self.mobile_phone is not None:
+            changes["mobilePhone"] = self.mobile_phone or None
+        return changes

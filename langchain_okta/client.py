@@ -1,0 +1,316 @@
+"""OktaClient: the sync and async drivers that carry out the plans over httpx."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from types import TracebackType
+from typing import TypeVar
+
+import httpx
+
+from langchain_okta import plans
+from langchain_okta.api import ApiRequest, Received
+from langchain_okta.models import AdminAccess, OktaUser, UserPage
+from langchain_okta.paths import check_user_id
+from langchain_okta.plans import Context, Plan, Send, Sleep
+from langchain_okta.retries import TransportFailure
+from langchain_okta.settings import OktaSettings
+from langchain_okta.version import __version__
+
+T = TypeVar("T")
+
+USER_AGENT = f"langchain-okta/{__version__}"
+
+# Failures after which the request cannot have reached Okta; any other may have.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+
+
+class OktaClient:
+    """One authenticated connection to an Okta org, shared by all the tools.
+
+    Owns one `httpx.Client` and one `httpx.AsyncClient`, each created on first use. Pass
+    `transport` (an httpx transport, sync, async or both) to mount something in process,
+    such as the sandbox org, or pre-built `http_client` / `async_http_client` (which the
+    caller then owns and closes).
+    """
+
+    def __init__(
+        self,
+        settings: OktaSettings,
+        *,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        async_transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.settings = settings
+        self._transport = transport if isinstance(transport, httpx.BaseTransport) else None
+        self._async_transport = async_transport or (
+            transport if isinstance(transport, httpx.AsyncBaseTransport) else None
+        )
+        self._http = http_client
+        self._owns_http = http_client is None
+        self._async_http = async_http_client
+        self._owns_async_http = async_http_client is None
+        # An AsyncClient and a semaphore belong to one event loop; notebooks and tests may
+        # run several loops over the client's life, so both are remade for a new loop.
+        self._async_loop: asyncio.AbstractEventLoop | None = None
+        self._semaphore: asyncio.Semaphore | None = None
+        self._context = Context(retries=settings.retries, clock=time.monotonic)
+
+    def __repr__(self) -> str:
+        return f"OktaClient(org_url={self.settings.org_url!r})"
+
+    # -- operations -------------------------------------------------------------------------
+
+    def list_users(
+        self,
+        *,
+        query: str | None = None,
+        search: str | None = None,
+        filter: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> UserPage:
+        """One page of users; pass the page's `next_cursor` back as `cursor` for the next."""
+        return self._run(
+            plans.list_users(
+                self._context, query=query, search=search, filter=filter, limit=limit, after=cursor
+            )
+        )
+
+    async def alist_users(
+        self,
+        *,
+        query: str | None = None,
+        search: str | None = None,
+        filter: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> UserPage:
+        return await self._arun(
+            plans.list_users(
+                self._context, query=query, search=search, filter=filter, limit=limit, after=cursor
+            )
+        )
+
+    def iter_users(
+        self,
+        *,
+        search: str | None = None,
+        filter: str | None = None,
+        limit: int = 200,
+    ) -> Iterator[OktaUser]:
+        """Every matching user, page by page, holding one page in memory at a time."""
+        cursor: str | None = None
+        while True:
+            page = self.list_users(search=search, filter=filter, limit=limit, cursor=cursor)
+            yield from page.users
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    async def aiter_users(
+        self,
+        *,
+        search: str | None = None,
+        filter: str | None = None,
+        limit: int = 200,
+    ) -> AsyncIterator[OktaUser]:
+        cursor: str | None = None
+        while True:
+            page = await self.alist_users(search=search, filter=filter, limit=limit, cursor=cursor)
+            for user in page.users:
+                yield user
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def get_user(self, user_id: str) -> OktaUser:
+        """A user by id (`00u...`), login, or login shortname."""
+        return self._run(plans.get_user(self._context, user_id))
+
+    async def aget_user(self, user_id: str) -> OktaUser:
+        return await self._arun(plans.get_user(self._context, user_id))
+
+    def create_user(self, profile: Mapping[str, str], *, activate: bool = True) -> OktaUser:
+        """Create a user; with `activate`, Okta emails them an activation link."""
+        return self._run(plans.create_user(self._context, _new_profile(profile), activate=activate))
+
+    async def acreate_user(self, profile: Mapping[str, str], *, activate: bool = True) -> OktaUser:
+        return await self._arun(
+            plans.create_user(self._context, _new_profile(profile), activate=activate)
+        )
+
+    def update_user(
+        self, user_id: str, changes: Mapping[str, str | None]
+    ) -> tuple[OktaUser, list[str]]:
+        """Partially update a profile; returns the user and the attributes that changed."""
+        return self._run(plans.update_user(self._context, user_id, changes))
+
+    async def aupdate_user(
+        self, user_id: str, changes: Mapping[str, str | None]
+    ) -> tuple[OktaUser, list[str]]:
+        return await self._arun(plans.update_user(self._context, user_id, changes))
+
+    def check_admin(self) -> AdminAccess:
+        """The admin behind the token and their role types."""
+        return self._run(plans.check_admin(self._context))
+
+    async def acheck_admin(self) -> AdminAccess:
+        return await self._arun(plans.check_admin(self._context))
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self._http is not None and self._owns_http:
+            self._http.close()
+            self._http = None
+
+    async def aclose(self) -> None:
+        self.close()
+        if self._async_http is not None and self._owns_async_http:
+            await self._async_http.aclose()
+            self._async_http = None
+
+    def __enter__(self) -> OktaClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> OktaClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- drivers ----------------------------------------------------------------------------
+
+    def _run(self, plan: Plan[T]) -> T:
+        try:
+            step = next(plan)
+            while True:
+                if isinstance(step, Sleep):
+                    time.sleep(step.seconds)
+                    step = plan.send(None)
+                else:
+                    step = plan.send(self._send(step))
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        finally:
+            plan.close()
+
+    async def _arun(self, plan: Plan[T]) -> T:
+        try:
+            step = next(plan)
+            while True:
+                if isinstance(step, Sleep):
+                    await asyncio.sleep(step.seconds)
+                    step = plan.send(None)
+                else:
+                    step = plan.send(await self._asend(step))
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+        finally:
+            plan.close()
+
+    def _send(self, step: Send) -> Received | TransportFailure:
+        http = self._sync_http()
+        try:
+            response = http.send(self._build(http, step.request))
+        except httpx.RequestError as exc:
+            return _transport_failure(exc)
+        return _received(response)
+
+    async def _asend(self, step: Send) -> Received | TransportFailure:
+        http, semaphore = self._async_http_and_semaphore()
+        async with semaphore:
+            try:
+                response = await http.send(self._build(http, step.request))
+            except httpx.RequestError as exc:
+                return _transport_failure(exc)
+        return _received(response)
+
+    def _build(self, http: httpx.Client | httpx.AsyncClient, request: ApiRequest) -> httpx.Request:
+        token = self.settings.api_token.get_secret_value()
+        headers = {
+            "Authorization": f"SSWS {token}",
+            "Accept": "application/json",
+            "User-Agent": USER_AGENT,
+            **dict(request.headers),
+        }
+        return http.build_request(
+            request.method,
+            self.settings.org_url + request.path,
+            params=request.params,
+            json=request.body,
+            headers=headers,
+            timeout=self._timeout(),
+        )
+
+    def _timeout(self) -> httpx.Timeout:
+        timeouts = self.settings.timeouts
+        return httpx.Timeout(timeouts.read, connect=timeouts.connect)
+
+    def _sync_http(self) -> httpx.Client:
+        if self._http is None:
+            self._http = httpx.Client(
+                transport=self._transport, timeout=self._timeout(), follow_redirects=False
+            )
+        return self._http
+
+    def _async_http_and_semaphore(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
+        loop = asyncio.get_running_loop()
+        if self._semaphore is None or self._async_loop is not loop:
+            self._async_loop = loop
+            self._semaphore = asyncio.Semaphore(self.settings.max_concurrency)
+            if self._owns_async_http:
+                # A client bound to a finished loop cannot be closed from this one; drop it.
+                self._async_http = None
+        if self._async_http is None:
+            self._async_http = httpx.AsyncClient(
+                transport=self._async_transport,
+                timeout=self._timeout(),
+                follow_redirects=False,
+                limits=httpx.Limits(max_connections=self.settings.max_concurrency),
+            )
+        return self._async_http, self._semaphore
+
+
+def _new_profile(profile: Mapping[str, str]) -> dict[str, str]:
+    """The create profile with `login` defaulting to `email`, checked to be path-safe.
+
+    The login must work as a path segment because an unsure create is checked by fetching
+    the user by login.
+    """
+    values = {name: value for name, value in profile.items() if value}
+    values.setdefault("login", values.get("email", ""))
+    check_user_id(values["login"])
+    return values
+
+
+def _received(response: httpx.Response) -> Received:
+    return Received(
+        status=response.status_code,
+        headers=response.headers,
+        body=response.content,
+        link_headers=response.headers.get_list("link"),
+    )
+
+
+def _transport_failure(exc: httpx.RequestError) -> TransportFailure:
+    reason = type(exc).__name__
+    return TransportFailure(reason=reason, may_have_reached_okta=not isinstance(exc, _NOT_SENT))

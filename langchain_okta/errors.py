@@ -1,0 +1,198 @@
+"""Okta's error responses as typed exceptions, and what an agent should do about each."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+# Causes Okta gives for a login that is already taken (case varies across Okta releases).
+_DUPLICATE_MARKER = "already exists"
+
+
+class OktaConfigurationError(ValueError):
+    """The org URL or API token is missing or unusable; nothing was sent."""
+
+
+class InvalidUserIdError(ValueError):
+    """A user id or login that could change the request path; nothing was sent."""
+
+
+class OktaError(Exception):
+    """An error response from Okta, or no usable response at all.
+
+    `error_code` is Okta's `errorCode` (the only field Okta means for flow control);
+    `causes` are the `errorSummary` of each `errorCauses` entry.
+    """
+
+    def __init__(
+        self,
+        summary: str,
+        *,
+        status: int | None = None,
+        error_code: str | None = None,
+        causes: Sequence[str] = (),
+        error_id: str | None = None,
+    ) -> None:
+        super().__init__(summary)
+        self.summary = summary
+        self.status = status
+        self.error_code = error_code
+        self.causes = tuple(causes)
+        self.error_id = error_id
+
+    def __str__(self) -> str:
+        head = " ".join(
+            part
+            for part in (self.error_code, f"(HTTP {self.status})" if self.status else None)
+            if part
+        )
+        text = f"{head}: {self.summary}" if head else self.summary
+        if self.causes:
+            text += " Causes: " + "; ".join(self.causes) + "."
+        if self.error_id:
+            text += f" [errorId {self.error_id}]"
+        return text
+
+    def agent_hint(self) -> str:
+        """What the agent should do next; subclasses know better."""
+        return "Report this Okta error to the user."
+
+    def for_agent(self) -> str:
+        return f"Okta error: {self}. {self.agent_hint()}"
+
+
+class OktaAuthenticationError(OktaError):
+    def agent_hint(self) -> str:
+        return (
+            "The Okta API token is invalid or expired. Do not retry: ask the user for a "
+            "valid token."
+        )
+
+
+class OktaPermissionError(OktaError):
+    def agent_hint(self) -> str:
+        if self.error_code == "E0000023":
+            return (
+                "This user's profile is mastered outside Okta (for example by Active "
+                "Directory): change it in that source instead."
+            )
+        if self.error_code == "E0000038":
+            return "Okta does not allow this in the user's current status; tell the user."
+        return (
+            "The admin behind the API token lacks this permission. Reading users needs any "
+            "admin role; creating or updating them needs Super Administrator, Organization "
+            "Administrator, or Group Administrator for the user's groups."
+        )
+
+
+class OktaNotFoundError(OktaError):
+    def agent_hint(self) -> str:
+        return "No such user: check the id or login, or find the user with okta_list_users first."
+
+
+class OktaValidationError(OktaError):
+    def agent_hint(self) -> str:
+        if self.error_code == "E0000031":
+            return (
+                "The search expression is invalid. Use Okta's syntax, e.g. "
+                'profile.department eq "Sales" and status eq "ACTIVE" (operators eq, sw, co, '
+                "pr, gt, ge, lt, le; and/or; quoted strings; case-sensitive attribute names)."
+            )
+        return "Fix the fields named in the causes and call the tool again."
+
+
+class OktaDuplicateLoginError(OktaValidationError):
+    def agent_hint(self) -> str:
+        return (
+            "A user with this login already exists. Look at it with okta_get_user (the login "
+            "works as user_id) instead of creating another, or choose a different login."
+        )
+
+
+class OktaConflictError(OktaError):
+    def agent_hint(self) -> str:
+        return "The user changed while it was being updated; get the user again and retry."
+
+
+class OktaRateLimitError(OktaError):
+    retry_after: float | None = None
+    """Seconds until Okta's rate-limit window resets, when known."""
+
+    def agent_hint(self) -> str:
+        if self.retry_after is None:
+            return "Okta's rate limit is exhausted; wait a minute before calling again."
+        return (
+            f"Okta's rate limit is exhausted; try again in {max(1, round(self.retry_after))} "
+            "seconds."
+        )
+
+
+class OktaServerError(OktaError):
+    def agent_hint(self) -> str:
+        return "Okta is unavailable right now; try again in a minute."
+
+
+class OktaConnectionError(OktaError):
+    """No response: connection refused, reset or timed out."""
+
+    def agent_hint(self) -> str:
+        return "Okta could not be reached; try again in a minute."
+
+
+class OktaResponseError(OktaError):
+    """A response this client cannot read (not JSON, or not the expected shape)."""
+
+    def agent_hint(self) -> str:
+        return "Okta sent an unreadable response; try again in a minute."
+
+
+class OktaAdminCheckError(OktaError):
+    """The token does not belong to an admin who may use this toolkit."""
+
+
+_BY_STATUS: dict[int, type[OktaError]] = {
+    400: OktaValidationError,
+    401: OktaAuthenticationError,
+    403: OktaPermissionError,
+    404: OktaNotFoundError,
+    405: OktaNotFoundError,
+    412: OktaConflictError,
+    429: OktaRateLimitError,
+}
+
+
+def error_from_response(status: int, content_type: str, body: bytes) -> OktaError:
+    """Read an error response into the matching typed exception."""
+    error_cls = _BY_STATUS.get(status, OktaServerError if status >= 500 else OktaError)
+    parsed = _parse_error_body(body) if "json" in content_type.lower() else None
+    if parsed is None:
+        kind = content_type.split(";")[0].strip() or "an empty body"
+        return error_cls(
+            f"Okta answered HTTP {status} with {kind} instead of an Okta error", status=status
+        )
+    code, summary, causes, error_id = parsed
+    if code == "E0000001" and any(_DUPLICATE_MARKER in cause.lower() for cause in causes):
+        error_cls = OktaDuplicateLoginError
+    return error_cls(summary, status=status, error_code=code, causes=causes, error_id=error_id)
+
+
+def _parse_error_body(body: bytes) -> tuple[str | None, str, list[str], str | None] | None:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    causes = [
+        str(cause["errorSummary"])
+        for cause in data.get("errorCauses") or []
+        if isinstance(cause, dict) and cause.get("errorSummary")
+    ]
+    code = data.get("errorCode")
+    error_id = data.get("errorId")
+    return (
+        str(code) if code else None,
+        str(data.get("errorSummary") or "Okta returned an error"),
+        causes,
+        str(error_id) if error_id else None,
+    )

@@ -1,0 +1,47 @@
+"""User ids and logins as URL path segments, refused when they could change the path."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, unquote
+
+from langchain_okta.errors import InvalidUserIdError
+
+USERS_PATH = "/api/v1/users"
+MAX_USER_ID_LENGTH = 256
+
+_PATH_BREAKERS = re.compile(r"[/\\?#\x00-\x1f\x7f]")
+# Decoding stops after a few rounds: anything still encoded then is refused anyway.
+_MAX_DECODE_ROUNDS = 4
+
+
+def check_user_id(value: str) -> str:
+    """Return the id or login unchanged, or raise InvalidUserIdError saying why.
+
+    Refuses anything that could move the request off `/api/v1/users/{id}`: slashes,
+    backslashes, `?`, `#`, control characters, dot segments, and their percent-encoded forms.
+    """
+    if not value or not value.strip():
+        raise InvalidUserIdError("user_id is empty: pass an Okta user id (00u...) or a login")
+    if len(value) > MAX_USER_ID_LENGTH:
+        raise InvalidUserIdError(f"user_id is longer than {MAX_USER_ID_LENGTH} characters")
+    if value != value.strip():
+        raise InvalidUserIdError("user_id has leading or trailing whitespace")
+    decoded = value
+    for _ in range(_MAX_DECODE_ROUNDS):
+        if _PATH_BREAKERS.search(decoded) or decoded.strip(". ") == "":
+            raise InvalidUserIdError(
+                f"user_id {value!r} is not an Okta user id or login: it contains '/', '\\', "
+                "'?', '#', control characters or dot segments (possibly percent-encoded)"
+            )
+        step = unquote(decoded)
+        if step == decoded:
+            return value
+        decoded = step
+    raise InvalidUserIdError(f"user_id {value!r} is percent-encoded too many times")
+
+
+def user_path(user_id: str, *rest: str) -> str:
+    """`/api/v1/users/{id}` with the id as exactly one percent-encoded segment."""
+    segment = quote(check_user_id(user_id), safe="")
+    return "/".join((USERS_PATH, segment, *rest))

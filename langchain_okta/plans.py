@@ -1,0 +1,267 @@
+"""Each operation as a plan: a generator that yields what to send or how long to sleep.
+
+This is where the client's logic lives (rate limits, retries, the safe create, the partial
+update). The sync and async drivers in `client.py` only carry out the steps, so both paths
+behave identically and the logic is tested without any I/O.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from langchain_okta import api
+from langchain_okta.api import ApiRequest, Received
+from langchain_okta.errors import (
+    OktaConflictError,
+    OktaConnectionError,
+    OktaDuplicateLoginError,
+    OktaError,
+    OktaNotFoundError,
+    OktaPermissionError,
+    OktaRateLimitError,
+    error_from_response,
+)
+from langchain_okta.models import AdminAccess, OktaUser, UserPage
+from langchain_okta.rate_limits import RateLimitTracker, read_rate_limit
+from langchain_okta.retries import RETRYABLE_STATUSES, TransportFailure, WaitBudget, backoff_delay
+from langchain_okta.settings import RetrySettings
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Send:
+    request: ApiRequest
+
+
+@dataclass(frozen=True)
+class Sleep:
+    seconds: float
+
+
+Outcome = Received | TransportFailure
+Step = Send | Sleep
+Plan = Generator[Step, Outcome | None, T]
+
+# Roles that may create and update users (Group Administrators within their groups).
+USER_WRITE_ROLES = frozenset({"SUPER_ADMIN", "ORG_ADMIN", "USER_ADMIN", "CUSTOM"})
+
+
+@dataclass
+class Context:
+    """What plans share across calls of one client: settings, rate-limit state, clock."""
+
+    retries: RetrySettings
+    clock: Callable[[], float]
+    rate_limits: RateLimitTracker = field(default_factory=RateLimitTracker)
+    rng: random.Random = field(default_factory=random.Random)
+
+
+class MaybeApplied(Exception):
+    """A request that changes data failed in a way that leaves unknown whether Okta applied it."""
+
+    def __init__(self, error: OktaError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def call(
+    ctx: Context, request: ApiRequest, budget: WaitBudget, *, retry_unsure: bool = True
+) -> Plan[Received]:
+    """Send one request: keep within the rate limit, retry what is safe to retry.
+
+    Returns the final response (which may be an error response to read). With
+    `retry_unsure=False`, a failure after which Okta may have applied the request raises
+    MaybeApplied instead of being retried.
+    """
+    attempt = 0
+    while True:
+        wait = ctx.rate_limits.acquire(request.bucket, ctx.clock())
+        if wait > 0:
+            if not budget.allows(wait):
+                raise _rate_limited(wait)
+            yield Sleep(budget.spend(wait))
+            continue
+        outcome: Outcome | None = None
+        try:
+            outcome = yield Send(request)
+        finally:
+            headers = outcome.headers if isinstance(outcome, Received) else None
+            ctx.rate_limits.release(request.bucket, headers, ctx.clock())
+        assert outcome is not None
+        attempt += 1
+        failure = _failure(outcome)
+        if failure is None:
+            assert isinstance(outcome, Received)
+            return outcome
+        if _maybe_applied(outcome) and not retry_unsure:
+            raise MaybeApplied(failure)
+        if isinstance(failure, OktaRateLimitError):
+            # The 429 itself taught the tracker when the window resets: loop to wait for it.
+            limits = read_rate_limit(outcome.headers) if isinstance(outcome, Received) else None
+            reset = limits.seconds_to_reset if limits else 0.0
+            if attempt >= ctx.retries.max_attempts or not budget.allows(reset):
+                failure.retry_after = reset or None
+                raise failure
+            if not limits:
+                yield Sleep(budget.spend(backoff_delay(attempt, ctx.retries, ctx.rng)))
+            continue
+        delay = backoff_delay(attempt, ctx.retries, ctx.rng)
+        if attempt >= ctx.retries.max_attempts or not budget.allows(delay):
+            raise failure
+        yield Sleep(budget.spend(delay))
+
+
+def list_users(
+    ctx: Context,
+    *,
+    query: str | None,
+    search: str | None,
+    filter: str | None,
+    limit: int | None,
+    after: str | None,
+) -> Plan[UserPage]:
+    request = api.list_users(query=query, search=search, filter=filter, limit=limit, after=after)
+    response = yield from call(ctx, request, WaitBudget(ctx.retries))
+    return api.read_user_page(response)
+
+
+def get_user(ctx: Context, user_id: str) -> Plan[OktaUser]:
+    response = yield from call(ctx, api.get_user(user_id), WaitBudget(ctx.retries))
+    return api.read_user(response)
+
+
+def create_user(ctx: Context, profile: Mapping[str, str], *, activate: bool) -> Plan[OktaUser]:
+    """Create a user without ever creating two.
+
+    A create that may have reached Okta (a dropped connection, a read timeout, a 5xx) is not
+    sent again blindly: the login is looked up first, and a user found there with the
+    requested profile is the one this call created.
+    """
+    budget = WaitBudget(ctx.retries)
+    request = api.create_user(profile, activate=activate)
+    unsure = False
+    for attempt in range(1, ctx.retries.max_attempts + 1):
+        try:
+            response = yield from call(ctx, request, budget, retry_unsure=False)
+        except MaybeApplied as exc:
+            unsure = True
+            created = yield from _find_created(ctx, profile, budget)
+            if created is not None:
+                return created
+            delay = backoff_delay(attempt, ctx.retries, ctx.rng)
+            if attempt == ctx.retries.max_attempts or not budget.allows(delay):
+                raise exc.error from None
+            yield Sleep(budget.spend(delay))
+            continue
+        try:
+            return api.read_user(response)
+        except OktaDuplicateLoginError:
+            # An earlier attempt may have created the user after all.
+            if unsure:
+                created = yield from _find_created(ctx, profile, budget)
+                if created is not None:
+                    return created
+            raise
+    raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
+
+
+def update_user(
+    ctx: Context, user_id: str, changes: Mapping[str, str | None]
+) -> Plan[tuple[OktaUser, list[str]]]:
+    """Partially update a user; returns the user and the attributes that really changed.
+
+    The user is read first, so only attributes whose value differs are sent, a login
+    resolves to the id, and the ETag guards against overwriting a concurrent edit.
+    """
+    budget = WaitBudget(ctx.retries)
+    changed: list[str] | None = None
+    for _ in range(ctx.retries.max_attempts):
+        current_response = yield from call(ctx, api.get_user(user_id), budget)
+        current = api.read_user(current_response)
+        delta = _profile_delta(current, changes)
+        if changed is None:
+            changed = sorted(delta)
+        if not delta:
+            return current, changed
+        request = api.update_user(current.id, delta, etag=api.etag_of(current_response))
+        response = yield from call(ctx, request, budget)
+        try:
+            return api.read_user(response), changed
+        except OktaConflictError:
+            # Someone else (or our own earlier attempt) changed the user: read it again.
+            continue
+    raise OktaConflictError("the user kept changing while being updated", status=412)
+
+
+def check_admin(ctx: Context) -> Plan[AdminAccess]:
+    """Who is behind the token, and which admin roles they hold."""
+    budget = WaitBudget(ctx.retries)
+    me = api.read_user((yield from call(ctx, api.get_user("me"), budget)))
+    try:
+        roles = api.read_roles((yield from call(ctx, api.list_roles(me.id), budget)))
+    except OktaPermissionError:
+        # Admins below Super Admin may not read role assignments; the roles stay unknown.
+        return AdminAccess(
+            user_id=me.id, login=me.profile.login, roles=(), can_write=False, roles_visible=False
+        )
+    types = tuple(sorted({role.type for role in roles}))
+    return AdminAccess(
+        user_id=me.id,
+        login=me.profile.login,
+        roles=types,
+        can_write=bool(USER_WRITE_ROLES.intersection(types)),
+    )
+
+
+def _find_created(
+    ctx: Context, profile: Mapping[str, str], budget: WaitBudget
+) -> Plan[OktaUser | None]:
+    response = yield from call(ctx, api.get_user(profile["login"]), budget)
+    try:
+        user = api.read_user(response)
+    except OktaNotFoundError:
+        return None
+    return user if _has_profile(user, profile) else None
+
+
+def _has_profile(user: OktaUser, profile: Mapping[str, str]) -> bool:
+    actual = user.profile.model_dump()
+    return all(
+        str(actual.get(name) or "").casefold() == value.casefold()
+        for name, value in profile.items()
+    )
+
+
+def _profile_delta(user: OktaUser, changes: Mapping[str, str | None]) -> dict[str, str | None]:
+    current = user.profile.model_dump()
+    return {name: value for name, value in changes.items() if current.get(name) != value}
+
+
+def _failure(outcome: Outcome) -> OktaError | None:
+    if isinstance(outcome, TransportFailure):
+        return OktaConnectionError(f"no response from Okta: {outcome.reason}")
+    if outcome.status == 429 or outcome.status in RETRYABLE_STATUSES:
+        return error_from_response(
+            outcome.status, outcome.headers.get("content-type", ""), outcome.body
+        )
+    return None
+
+
+def _maybe_applied(outcome: Outcome) -> bool:
+    if isinstance(outcome, TransportFailure):
+        return outcome.may_have_reached_okta
+    return outcome.status in RETRYABLE_STATUSES
+
+
+def _rate_limited(wait: float) -> OktaRateLimitError:
+    error = OktaRateLimitError(
+        "Okta's rate limit for this endpoint is used up until its window resets",
+        status=429,
+        error_code="E0000047",
+    )
+    error.retry_after = wait
+    return error

@@ -1,0 +1,40 @@
+"""When a failed request is worth sending again, and how long to wait first. No I/O."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from langchain_okta.settings import RetrySettings
+
+# Okta's transient server errors; 501 and the rest mean a retry would fail the same way.
+RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class TransportFailure:
+    """No response arrived. `may_have_reached_okta` is False only when nothing was sent."""
+
+    reason: str
+    may_have_reached_okta: bool
+
+
+def backoff_delay(attempt: int, settings: RetrySettings, rng: random.Random) -> float:
+    """Exponential backoff with equal jitter, so clients that failed together spread out."""
+    ceiling = min(settings.backoff_max, settings.backoff_base * 2.0 ** max(attempt - 1, 0))
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+class WaitBudget:
+    """The total time one operation may spend waiting, across all its requests."""
+
+    def __init__(self, settings: RetrySettings) -> None:
+        self.settings = settings
+        self.waited = 0.0
+
+    def allows(self, seconds: float) -> bool:
+        return self.waited + seconds <= self.settings.max_wait
+
+    def spend(self, seconds: float) -> float:
+        self.waited += seconds
+        return seconds

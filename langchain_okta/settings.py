@@ -1,0 +1,171 @@
+"""Connection settings: the org URL and API token, from arguments or the environment."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from langchain_okta.errors import OktaConfigurationError
+
+ORG_URL_VARIABLES = ("OKTA_ORG_URL", "OKTA_CLIENT_ORGURL")
+API_TOKEN_VARIABLES = ("OKTA_API_TOKEN", "OKTA_CLIENT_TOKEN")
+
+# Okta-hosted domains, where "<org>-admin.<domain>" is the Admin Console rather than the API.
+_OKTA_DOMAINS = ("okta.com", "oktapreview.com", "okta-emea.com", "okta-gov.com", "okta.mil")
+
+
+class Timeouts(BaseModel):
+    """Seconds to wait for a connection and for a response; always finite."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    connect: float = Field(default=5.0, gt=0, le=300)
+    read: float = Field(default=30.0, gt=0, le=600)
+
+
+class RetrySettings(BaseModel):
+    """How hard to try before an error reaches the agent.
+
+    `max_wait` bounds the total time spent waiting (backoff and rate-limit resets) for one
+    tool call, so an agent turn stays responsive.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    max_attempts: int = Field(default=4, ge=1, le=10)
+    backoff_base: float = Field(default=0.25, ge=0, le=10)
+    backoff_max: float = Field(default=4.0, ge=0, le=60)
+    max_wait: float = Field(default=20.0, ge=0, le=600)
+
+
+class OktaSettings(BaseModel):
+    """Everything needed to reach one Okta org."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    org_url: str
+    api_token: SecretStr
+    timeouts: Timeouts = Timeouts()
+    retries: RetrySettings = RetrySettings()
+    # Okta's per-org concurrency limits start at 35 requests in flight; stay well below.
+    max_concurrency: int = Field(default=10, ge=1, le=35)
+
+    @field_validator("org_url")
+    @classmethod
+    def _normalise_org_url(cls, value: str) -> str:
+        return normalise_org_url(value)
+
+    @field_validator("api_token")
+    @classmethod
+    def _check_token(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value()
+        if not token.strip():
+            raise ValueError("the Okta API token is empty")
+        if any(ch.isspace() or not ch.isprintable() for ch in token):
+            # Whitespace usually means "SSWS " or a newline was pasted along with the token.
+            raise ValueError(
+                "the Okta API token contains whitespace or control characters; "
+                "pass the bare token, without 'SSWS '"
+            )
+        return value
+
+    @classmethod
+    def resolve(
+        cls,
+        org_url: str | None = None,
+        api_token: str | SecretStr | None = None,
+        *,
+        env: Mapping[str, str] | None = None,
+        timeouts: Timeouts | None = None,
+        retries: RetrySettings | None = None,
+        max_concurrency: int | None = None,
+    ) -> OktaSettings:
+        """Settings from the arguments given, else from the environment."""
+        environ = os.environ if env is None else env
+        url = org_url or _first_set(environ, ORG_URL_VARIABLES)
+        token: str | SecretStr | None = api_token or _first_set(environ, API_TOKEN_VARIABLES)
+        missing = []
+        if not url:
+            missing.append("the org URL (org_url=..., or " + " / ".join(ORG_URL_VARIABLES) + ")")
+        if not token:
+            missing.append(
+                "the API token (api_token=..., or " + " / ".join(API_TOKEN_VARIABLES) + ")"
+            )
+        if missing:
+            raise OktaConfigurationError("Okta is not configured: missing " + " and ".join(missing))
+        values: dict[str, object] = {"org_url": url, "api_token": token}
+        if timeouts is not None:
+            values["timeouts"] = timeouts
+        if retries is not None:
+            values["retries"] = retries
+        if max_concurrency is not None:
+            values["max_concurrency"] = max_concurrency
+        try:
+            return cls.model_validate(values)
+        except ValueError as exc:
+            raise OktaConfigurationError(_first_reason(exc)) from None
+
+
+def normalise_org_url(value: str) -> str:
+    """`https://acme.okta.com/` → `https://acme.okta.com`; refuse what is not an org URL."""
+    parts = urlsplit(value.strip())
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("https", "http") or not host:
+        raise OktaConfigurationError(
+            f"the Okta org URL must look like https://your-org.okta.com, not {value!r}"
+        )
+    if parts.username or parts.password:
+        raise OktaConfigurationError("the Okta org URL must not contain credentials")
+    if parts.path.strip("/") or parts.query or parts.fragment:
+        raise OktaConfigurationError(
+            f"the Okta org URL must be the org's address only, e.g. "
+            f"{parts.scheme}://{parts.netloc}, without a path"
+        )
+    if parts.scheme == "http" and not is_loopback(host):
+        raise OktaConfigurationError(
+            "the Okta org URL must use https:// (plain http:// is accepted for loopback only)"
+        )
+    first_label, _, domain = host.partition(".")
+    if first_label.endswith("-admin") and domain in _OKTA_DOMAINS:
+        raise OktaConfigurationError(
+            f"{host} is the Admin Console, not the API: drop '-admin', "
+            f"e.g. https://{first_label.removesuffix('-admin')}.{domain}"
+        )
+    try:
+        port = parts.port
+    except ValueError:
+        raise OktaConfigurationError(f"the Okta org URL has an invalid port: {value!r}") from None
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None:
+        netloc += f":{port}"
+    return f"{parts.scheme}://{netloc}"
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _first_set(environ: Mapping[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = environ.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+def _first_reason(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        for error in errors():
+            message = str(error.get("msg", ""))
+            return message.removeprefix("Value error, ")
+    return str(exc)

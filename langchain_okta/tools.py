@@ -1,0 +1,218 @@
+"""The four agent tools. Thin: validate arguments, call the client, render, explain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from langchain_core.tools import BaseTool, StructuredTool, ToolException
+from pydantic import BaseModel, ValidationError
+
+from langchain_okta.arguments import CreateUserArgs, GetUserArgs, ListUsersArgs, UpdateUserArgs
+from langchain_okta.client import OktaClient
+from langchain_okta.errors import InvalidUserIdError, OktaError
+from langchain_okta.models import OktaUser, UserPage
+from langchain_okta.views import user_content, users_content
+
+Output = tuple[str, Any]
+
+LIST_USERS = "okta_list_users"
+GET_USER = "okta_get_user"
+CREATE_USER = "okta_create_user"
+UPDATE_USER = "okta_update_user"
+
+_DESCRIPTIONS = {
+    LIST_USERS: (
+        "List or find Okta users: to look up a user's id, or to answer questions about many "
+        "users (by name, department, title, status...). Narrow with query (start of a name or "
+        "email), search (an Okta expression) and status. Returns JSON {users: [{id, status, "
+        "login, email, firstName, lastName, mobilePhone, created, activated, lastLogin, "
+        "lastUpdated}], next_cursor}; if next_cursor is not null, call again with that cursor "
+        "for more."
+    ),
+    GET_USER: (
+        "Get one Okta user by id (00u..., from okta_list_users) or by login. Use it to check a "
+        "user's current details and status before acting. Returns JSON {user: {...}}."
+    ),
+    CREATE_USER: (
+        "Create an Okta user account from first name, last name and email (login defaults to "
+        "the email). activate=true (default) makes Okta email the user an activation link; "
+        "activate=false creates a STAGED user and emails nothing. Check with okta_list_users "
+        "first that the person has no account. Returns JSON {user: {...}}."
+    ),
+    UPDATE_USER: (
+        "Change an existing Okta user's first name, last name, email, login or mobile phone; "
+        "nothing else is touched. user_id comes from okta_list_users or okta_get_user. Pass "
+        'only the fields to change; mobile_phone="" removes the number. Returns JSON '
+        "{user: {...}, changed: [attribute names]}."
+    ),
+}
+
+USER_STATUS_FILTER = 'status eq "{status}"'
+
+
+def build_tools(client: OktaClient, *, read_only: bool = False) -> list[BaseTool]:
+    """The toolkit's tools, all sharing `client`."""
+    tools = [_list_users_tool(client), _get_user_tool(client)]
+    if not read_only:
+        tools += [_create_user_tool(client), _update_user_tool(client)]
+    return tools
+
+
+def _list_users_tool(client: OktaClient) -> BaseTool:
+    def run(**kwargs: Any) -> Output:
+        params = _list_params(ListUsersArgs.model_validate(kwargs))
+        with _errors_for_agent():
+            return _page_output(client.list_users(**params))
+
+    async def arun(**kwargs: Any) -> Output:
+        params = _list_params(ListUsersArgs.model_validate(kwargs))
+        with _errors_for_agent():
+            return _page_output(await client.alist_users(**params))
+
+    return _tool(LIST_USERS, ListUsersArgs, run, arun)
+
+
+def _get_user_tool(client: OktaClient) -> BaseTool:
+    def run(**kwargs: Any) -> Output:
+        args = GetUserArgs.model_validate(kwargs)
+        with _errors_for_agent():
+            return _user_output(client.get_user(args.user_id))
+
+    async def arun(**kwargs: Any) -> Output:
+        args = GetUserArgs.model_validate(kwargs)
+        with _errors_for_agent():
+            return _user_output(await client.aget_user(args.user_id))
+
+    return _tool(GET_USER, GetUserArgs, run, arun)
+
+
+def _create_user_tool(client: OktaClient) -> BaseTool:
+    def run(**kwargs: Any) -> Output:
+        args = CreateUserArgs.model_validate(kwargs)
+        with _errors_for_agent():
+            return _user_output(client.create_user(_new_profile(args), activate=args.activate))
+
+    async def arun(**kwargs: Any) -> Output:
+        args = CreateUserArgs.model_validate(kwargs)
+        with _errors_for_agent():
+            user = await client.acreate_user(_new_profile(args), activate=args.activate)
+            return _user_output(user)
+
+    return _tool(CREATE_USER, CreateUserArgs, run, arun)
+
+
+def _update_user_tool(client: OktaClient) -> BaseTool:
+    def run(**kwargs: Any) -> Output:
+        args = UpdateUserArgs.model_validate(kwargs)
+        with _errors_for_agent():
+            return _update_output(*client.update_user(args.user_id, args.profile_changes()))
+
+    async def arun(**kwargs: Any) -> Output:
+        args = UpdateUserArgs.model_validate(kwargs)
+        with _errors_for_agent():
+            result = await client.aupdate_user(args.user_id, args.profile_changes())
+            return _update_output(*result)
+
+    return _tool(UPDATE_USER, UpdateUserArgs, run, arun)
+
+
+def _tool(name: str, schema: type[BaseModel], run: Any, arun: Any) -> BaseTool:
+    return StructuredTool.from_function(
+        func=run,
+        coroutine=arun,
+        name=name,
+        description=_DESCRIPTIONS[name],
+        args_schema=schema,
+        response_format="content_and_artifact",
+        handle_tool_error=True,
+        handle_validation_error=_explain_invalid_arguments(schema),
+    )
+
+
+def _list_params(args: ListUsersArgs) -> dict[str, Any]:
+    """Map the tool's arguments onto Okta's list parameters.
+
+    `q` alone is Okta's cheap prefix match (one page, no cursor); combined with a status or
+    a search it has no Okta equivalent, so it becomes the same prefix match in `search`.
+    """
+    status = USER_STATUS_FILTER.format(status=args.status) if args.status else None
+    params: dict[str, Any] = {"limit": args.limit, "cursor": args.cursor}
+    if args.search or (args.query and status):
+        clauses = [f"({args.search})" if args.search else None, status]
+        if args.query:
+            value = search_string(args.query)
+            clauses.insert(
+                0,
+                f"(profile.firstName sw {value} or profile.lastName sw {value} "
+                f"or profile.email sw {value})",
+            )
+        params["search"] = " and ".join(clause for clause in clauses if clause)
+    elif args.query:
+        params["query"] = args.query
+    elif status:
+        params["filter"] = status
+    return params
+
+
+def search_string(value: str) -> str:
+    """A value as a quoted string literal of Okta's search syntax."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _new_profile(args: CreateUserArgs) -> dict[str, str]:
+    profile = {
+        "firstName": args.first_name,
+        "lastName": args.last_name,
+        "email": args.email,
+        "login": args.login or args.email,
+    }
+    if args.mobile_phone:
+        profile["mobilePhone"] = args.mobile_phone
+    return profile
+
+
+def _page_output(page: UserPage) -> Output:
+    artifact = {"users": [user.raw() for user in page.users], "next_cursor": page.next_cursor}
+    return users_content(page.users, page.next_cursor), artifact
+
+
+def _user_output(user: OktaUser) -> Output:
+    return user_content(user), user.raw()
+
+
+def _update_output(user: OktaUser, changed: list[str]) -> Output:
+    return user_content(user, changed=changed), {"user": user.raw(), "changed": changed}
+
+
+@contextmanager
+def _errors_for_agent() -> Iterator[None]:
+    """Okta errors become tool messages that tell the model what to do next."""
+    try:
+        yield
+    except OktaError as exc:
+        raise ToolException(exc.for_agent()) from exc
+    except InvalidUserIdError as exc:
+        raise ToolException(f"{exc}. Pass the user's id (00u...) or login.") from exc
+
+
+def _explain_invalid_arguments(schema: type[BaseModel]) -> Any:
+    allowed = ", ".join(schema.model_fields)
+
+    def explain(error: ValidationError | Exception) -> str:
+        causes = []
+        errors = error.errors() if isinstance(error, ValidationError) else []
+        for item in errors:
+            where = ".".join(str(part) for part in item["loc"]) or "arguments"
+            if item["type"] == "extra_forbidden":
+                causes.append(f"{where} is not an argument of this tool")
+            else:
+                causes.append(f"{where}: {str(item['msg']).removeprefix('Value error, ')}")
+        detail = "; ".join(causes) or str(error)
+        return (
+            f"Invalid arguments: {detail}. This tool accepts only: {allowed}. "
+            "Fix the arguments and call it again."
+        )
+
+    return explain
