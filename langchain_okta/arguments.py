@@ -30,8 +30,8 @@ def _user_id(value: str) -> str:
 
 
 def _login(value: str) -> str:
-    # A login must also work as a user_id: the toolkit fetches users by login.
-    return check_user_id(value)
+    # A login must also work as a path segment: the toolkit fetches users by login.
+    return check_user_id(value, "login")
 
 
 def _no_control_characters(value: str) -> str:
@@ -120,6 +120,12 @@ class CreateUserArgs(BaseModel):
             "false: create a STAGED user and send nothing."
         ),
     )
+
+    @model_validator(mode="after")
+    def _email_works_as_login(self) -> CreateUserArgs:
+        if self.login is None:
+            check_user_id(self.email, "email (used as the login)")
+        return self
 
 
 class UpdateUserArgs(BaseModel):

@@ -15,30 +15,33 @@ _PATH_BREAKERS = re.compile(r"[/\\?#\x00-\x1f\x7f]")
 _MAX_DECODE_ROUNDS = 4
 
 
-def check_user_id(value: str) -> str:
+def check_user_id(value: str, what: str = "user_id") -> str:
     """Return the id or login unchanged, or raise InvalidUserIdError saying why.
+
+    `what` names the value in the message (a login is checked the same way, since the
+    toolkit fetches users by login).
 
     Refuses anything that could move the request off `/api/v1/users/{id}`: slashes,
     backslashes, `?`, `#`, control characters, dot segments, and their percent-encoded forms.
     """
     if not value or not value.strip():
-        raise InvalidUserIdError("user_id is empty: pass an Okta user id (00u...) or a login")
+        raise InvalidUserIdError(f"{what} is empty: pass an Okta user id (00u...) or a login")
     if len(value) > MAX_USER_ID_LENGTH:
-        raise InvalidUserIdError(f"user_id is longer than {MAX_USER_ID_LENGTH} characters")
+        raise InvalidUserIdError(f"{what} is longer than {MAX_USER_ID_LENGTH} characters")
     if value != value.strip():
-        raise InvalidUserIdError("user_id has leading or trailing whitespace")
+        raise InvalidUserIdError(f"{what} has leading or trailing whitespace")
     decoded = value
     for _ in range(_MAX_DECODE_ROUNDS):
         if _PATH_BREAKERS.search(decoded) or decoded.strip(". ") == "":
             raise InvalidUserIdError(
-                f"user_id {value!r} is not an Okta user id or login: it contains '/', '\\', "
+                f"{what} {value!r} cannot be used: it contains '/', '\\', "
                 "'?', '#', control characters or dot segments (possibly percent-encoded)"
             )
         step = unquote(decoded)
         if step == decoded:
             return value
         decoded = step
-    raise InvalidUserIdError(f"user_id {value!r} is percent-encoded too many times")
+    raise InvalidUserIdError(f"{what} {value!r} is percent-encoded too many times")
 
 
 def user_path(user_id: str, *rest: str) -> str:

@@ -100,14 +100,16 @@ def call(
         if _maybe_applied(outcome) and not retry_unsure:
             raise MaybeApplied(failure)
         if isinstance(failure, OktaRateLimitError):
-            # The 429 itself taught the tracker when the window resets: loop to wait for it.
+            # Wait for the reset the 429 reports: a concurrency-limit 429 can report an
+            # earlier reset than the window the tracker knows, so the tracker alone won't wait.
             limits = read_rate_limit(outcome.headers) if isinstance(outcome, Received) else None
-            reset = limits.seconds_to_reset if limits else 0.0
-            if attempt >= ctx.retries.max_attempts or not budget.allows(reset):
-                failure.retry_after = reset or None
+            wait = (
+                limits.seconds_to_reset if limits else backoff_delay(attempt, ctx.retries, ctx.rng)
+            )
+            if attempt >= ctx.retries.max_attempts or not budget.allows(wait):
+                failure.retry_after = wait or None
                 raise failure
-            if not limits:
-                yield Sleep(budget.spend(backoff_delay(attempt, ctx.retries, ctx.rng)))
+            yield Sleep(budget.spend(wait))
             continue
         delay = backoff_delay(attempt, ctx.retries, ctx.rng)
         if attempt >= ctx.retries.max_attempts or not budget.allows(delay):

@@ -45,7 +45,8 @@ class RetrySettings(BaseModel):
 class OktaSettings(BaseModel):
     """Everything needed to reach one Okta org."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # hide_input_in_errors: a validation error must never echo the token back.
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     org_url: str
     api_token: SecretStr

@@ -17,7 +17,9 @@ _PROFILE = ("login", "email", "firstName", "lastName", "mobilePhone")
 def user_view(user: OktaUser) -> dict[str, Any]:
     """The few fields an admin needs, with empty ones left out to save context."""
     profile = user.profile
-    view: dict[str, Any] = {"id": user.id, "status": user.status}
+    view: dict[str, Any] = {"id": user.id}
+    if user.status is not None:
+        view["status"] = user.status
     for name in _PROFILE:
         value = getattr(profile, name)
         if value is not None:

@@ -1,0 +1,45 @@
+# Two commands set everything up: `make demo` and `make test`. Both create .venv when missing.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install test lint typecheck unit notebooks demo lab bench clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,notebooks]'
+	touch $@
+
+install: $(INSTALLED)
+
+test: lint typecheck unit notebooks
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+unit: $(INSTALLED)
+	$(BIN)/pytest
+
+notebooks: $(INSTALLED)
+	@if ls notebooks/*.ipynb >/dev/null 2>&1; then \
+		$(BIN)/pytest --nbmake --nbmake-timeout=300 -p no:randomly notebooks/; \
+	else echo "no notebooks yet"; fi
+
+demo: $(INSTALLED)
+	$(BIN)/python -m langchain_okta.demo
+
+lab: $(INSTALLED)
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[test,notebooks,bench]'
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -1,0 +1,144 @@
+"""Reading Okta's rate-limit headers, and holding requests back before Okta answers 429."""
+
+from email.utils import formatdate
+
+import pytest
+
+from langchain_okta.rate_limits import RateLimitHeaders, RateLimitTracker, read_rate_limit
+
+# An Okta response from long ago: the local clock is years past its Reset.
+OKTA_NOW = 1_700_000_000
+BUCKET = "GET /api/v1/users/{id}"
+
+
+def headers(remaining, *, reset_in=30, date=OKTA_NOW, limit=600):
+    return {
+        "date": formatdate(date, usegmt=True),
+        "x-rate-limit-limit": str(limit),
+        "x-rate-limit-remaining": str(remaining),
+        "x-rate-limit-reset": str(date + reset_in),
+    }
+
+
+# -- read_rate_limit ------------------------------------------------------------------------
+
+
+def test_reset_is_measured_from_the_responses_date_not_the_local_clock():
+    assert read_rate_limit(headers(42, reset_in=17)) == RateLimitHeaders(600, 42, 17.0)
+
+
+def test_response_without_rate_limit_headers_reports_nothing():
+    assert read_rate_limit({"date": formatdate(OKTA_NOW, usegmt=True)}) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("x-rate-limit-limit", "many"), ("x-rate-limit-remaining", ""), ("x-rate-limit-reset", "x")],
+)
+def test_garbled_rate_limit_header_reports_nothing(name, value):
+    assert read_rate_limit({**headers(5), name: value}) is None
+
+
+@pytest.mark.parametrize("date", [None, "yesterday", ""])
+def test_missing_or_garbled_date_assumes_a_full_minute(date):
+    given = headers(5, reset_in=10)
+    if date is None:
+        del given["date"]
+    else:
+        given["date"] = date
+
+    assert read_rate_limit(given) == RateLimitHeaders(600, 5, 60.0)
+
+
+def test_reset_before_date_counts_as_already_reset():
+    assert read_rate_limit(headers(5, reset_in=-3)).seconds_to_reset == 0.0
+
+
+def test_absurdly_distant_reset_is_capped():
+    assert read_rate_limit(headers(5, reset_in=86_400)).seconds_to_reset <= 120.0
+
+
+# -- RateLimitTracker -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def tracker():
+    return RateLimitTracker()
+
+
+def test_requests_go_out_freely_while_remaining_is_unknown(tracker):
+    assert [tracker.acquire(BUCKET, 0.0) for _ in range(50)] == [0.0] * 50
+
+
+def test_requests_go_out_while_remaining_exceeds_those_in_flight(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(3), 0.0)
+
+    assert [tracker.acquire(BUCKET, 1.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+
+
+def test_request_waits_for_the_reset_when_remaining_is_used_up_by_those_in_flight(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(2, reset_in=30), 0.0)
+    tracker.acquire(BUCKET, 5.0)
+    tracker.acquire(BUCKET, 5.0)
+
+    assert tracker.acquire(BUCKET, 5.0) == pytest.approx(25.0)
+
+
+def test_request_waits_for_the_reset_when_okta_reports_none_remaining(tracker):
+    tracker.acquire(BUCKET, 100.0)
+    tracker.release(BUCKET, headers(0, reset_in=12), 100.0)
+
+    assert tracker.acquire(BUCKET, 100.0) == pytest.approx(12.0)
+
+
+def test_requests_go_out_again_after_the_reset(tracker):
+    tracker.acquire(BUCKET, 100.0)
+    tracker.release(BUCKET, headers(0, reset_in=12), 100.0)
+
+    assert tracker.acquire(BUCKET, 112.0) == 0.0
+
+
+def test_a_released_slot_can_be_used_again(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(1, reset_in=30), 0.0)
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, None, 0.0)  # that request failed without a response
+
+    assert tracker.acquire(BUCKET, 0.0) == 0.0
+
+
+def test_buckets_are_counted_separately(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(0, reset_in=30), 0.0)
+
+    assert tracker.acquire("GET /api/v1/users", 0.0) == 0.0
+
+
+def test_out_of_order_responses_within_one_window_keep_the_lowest_remaining(tracker):
+    for _ in range(2):
+        tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(0, reset_in=30), 0.0)
+    tracker.release(BUCKET, headers(7, reset_in=30), 0.5)  # sent earlier, arrived later
+
+    assert tracker.acquire(BUCKET, 1.0) > 0
+
+
+def test_a_stale_response_from_a_past_window_is_ignored(tracker):
+    for _ in range(2):
+        tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(500, reset_in=55, date=OKTA_NOW + 5), 0.0)
+    # Sent in the previous window, which had run dry; it arrives after the new window began.
+    tracker.release(BUCKET, headers(0, reset_in=3, date=OKTA_NOW - 2), 0.0)
+
+    assert tracker.acquire(BUCKET, 1.0) == 0.0
+
+
+def test_a_response_from_a_new_window_replaces_the_old_one(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(0, reset_in=10), 0.0)
+    tracker.acquire(BUCKET, 10.0)
+    tracker.release(BUCKET, headers(599, reset_in=60, date=OKTA_NOW + 10), 10.0)
+
+    assert tracker.acquire(BUCKET, 11.0) == 0.0
