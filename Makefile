@@ -32,7 +32,7 @@ notebooks: $(INSTALLED)
 	else echo "no notebooks yet"; fi
 
 demo: $(INSTALLED)
-	$(BIN)/python -m langchain_okta.demo
+	$(BIN)/python notebooks/run.py
 
 lab: $(INSTALLED)
 	$(BIN)/jupyter lab notebooks/

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from types import TracebackType
@@ -52,6 +53,8 @@ class OktaClient:
         )
         self._http = http_client
         self._owns_http = http_client is None
+        # Agents run sync tools on several threads at once; they must share one client.
+        self._http_lock = threading.Lock()
         self._async_http = async_http_client
         self._owns_async_http = async_http_client is None
         # An AsyncClient and a semaphore belong to one event loop; notebooks and tests may
@@ -165,9 +168,10 @@ class OktaClient:
     # -- lifecycle --------------------------------------------------------------------------
 
     def close(self) -> None:
-        if self._http is not None and self._owns_http:
-            self._http.close()
-            self._http = None
+        with self._http_lock:
+            if self._http is not None and self._owns_http:
+                self._http.close()
+                self._http = None
 
     async def aclose(self) -> None:
         self.close()
@@ -266,11 +270,12 @@ class OktaClient:
         return httpx.Timeout(timeouts.read, connect=timeouts.connect)
 
     def _sync_http(self) -> httpx.Client:
-        if self._http is None:
-            self._http = httpx.Client(
-                transport=self._transport, timeout=self._timeout(), follow_redirects=False
-            )
-        return self._http
+        with self._http_lock:
+            if self._http is None:
+                self._http = httpx.Client(
+                    transport=self._transport, timeout=self._timeout(), follow_redirects=False
+                )
+            return self._http
 
     def _async_http_and_semaphore(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
         loop = asyncio.get_running_loop()

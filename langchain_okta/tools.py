@@ -204,11 +204,12 @@ def _explain_invalid_arguments(schema: type[BaseModel]) -> Any:
         causes = []
         errors = error.errors() if isinstance(error, ValidationError) else []
         for item in errors:
-            where = ".".join(str(part) for part in item["loc"]) or "arguments"
+            where = ".".join(str(part) for part in item["loc"])
+            reason = str(item["msg"]).removeprefix("Value error, ")
             if item["type"] == "extra_forbidden":
                 causes.append(f"{where} is not an argument of this tool")
             else:
-                causes.append(f"{where}: {str(item['msg']).removeprefix('Value error, ')}")
+                causes.append(f"{where}: {reason}" if where else reason)
         detail = "; ".join(causes) or str(error)
         return (
             f"Invalid arguments: {detail}. This tool accepts only: {allowed}. "

@@ -5,7 +5,7 @@ The integration suites run offline against a fresh in-process sandbox org per te
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from langchain_core.tools import BaseTool
 from langchain_tests.integration_tests import ToolsIntegrationTests
@@ -23,7 +23,7 @@ def _sandbox_tool(name: str) -> BaseTool:
 
 class _OktaToolTests:
     tool_name: str
-    example: dict[str, Any]
+    example: ClassVar[dict[str, Any]]
 
     @property
     def tool_constructor(self) -> BaseTool:
@@ -36,17 +36,17 @@ class _OktaToolTests:
 
 class _ListUsers(_OktaToolTests):
     tool_name = "okta_list_users"
-    example = {"search": 'profile.department eq "Sales"', "limit": 5}
+    example: ClassVar[dict[str, Any]] = {"search": 'profile.department eq "Sales"', "limit": 5}
 
 
 class _GetUser(_OktaToolTests):
     tool_name = "okta_get_user"
-    example = {"user_id": "me"}
+    example: ClassVar[dict[str, Any]] = {"user_id": "me"}
 
 
 class _CreateUser(_OktaToolTests):
     tool_name = "okta_create_user"
-    example = {
+    example: ClassVar[dict[str, Any]] = {
         "first_name": "Ada",
         "last_name": "Lovelace",
         "email": "ada.lovelace@example.com",
@@ -56,7 +56,7 @@ class _CreateUser(_OktaToolTests):
 
 class _UpdateUser(_OktaToolTests):
     tool_name = "okta_update_user"
-    example = {"user_id": "me", "mobile_phone": "+1 555 0100"}
+    example: ClassVar[dict[str, Any]] = {"user_id": "me", "mobile_phone": "+1 555 0100"}
 
 
 class TestListUsersUnit(_ListUsers, ToolsUnitTests):

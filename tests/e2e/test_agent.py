@@ -75,7 +75,8 @@ def test_agent_lists_gets_creates_and_updates_users(toolkit_on: OktaToolkit, org
     ]
     assert all(message.status == "success" for message in tool_messages)
     staged_sales = json.loads(tool_messages[0].content)["users"]
-    assert staged_sales and all(user["status"] == "STAGED" for user in staged_sales)
+    assert staged_sales
+    assert all(user["status"] == "STAGED" for user in staged_sales)
     grace = org.find_by_login("grace.hopper@example.com")
     assert grace is not None
     assert grace["profile"]["mobilePhone"] == "+1 555 0199"
