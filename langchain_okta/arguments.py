@@ -14,8 +14,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 from langchain_okta.models import UserStatus
 from langchain_okta.paths import MAX_USER_ID_LENGTH, check_user_id
 
-# Okta's base profile limits: names 1-50 characters, email and login 5-100 (login 1-100 with
-# a custom pattern), mobilePhone up to 100.
+# Okta's base profile limits (the spec's UserProfile): names 1-50 characters, email and login
+# 5-100, mobilePhone up to 100.
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
@@ -46,7 +46,7 @@ Name = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_no_con
 Email = Annotated[str, Field(min_length=5, max_length=100), AfterValidator(_email)]
 Login = Annotated[
     str,
-    Field(min_length=1, max_length=100),
+    Field(min_length=5, max_length=100),
     AfterValidator(_no_control_characters),
     AfterValidator(_login),
 ]

@@ -13,6 +13,7 @@ import httpx
 
 from langchain_okta import plans
 from langchain_okta.api import ApiRequest, Received
+from langchain_okta.errors import OktaResponseError
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
 from langchain_okta.paths import check_user_id
 from langchain_okta.plans import Context, Plan, Send, Sleep
@@ -111,9 +112,9 @@ class OktaClient:
         while True:
             page = self.list_users(search=search, filter=filter, limit=limit, cursor=cursor)
             yield from page.users
-            if page.next_cursor is None:
+            cursor = _advance(cursor, page)
+            if cursor is None:
                 return
-            cursor = page.next_cursor
 
     async def aiter_users(
         self,
@@ -127,9 +128,9 @@ class OktaClient:
             page = await self.alist_users(search=search, filter=filter, limit=limit, cursor=cursor)
             for user in page.users:
                 yield user
-            if page.next_cursor is None:
+            cursor = _advance(cursor, page)
+            if cursor is None:
                 return
-            cursor = page.next_cursor
 
     def get_user(self, user_id: str) -> OktaUser:
         """A user by id (`00u...`), login, or login shortname."""
@@ -293,6 +294,13 @@ class OktaClient:
                 limits=httpx.Limits(max_connections=self.settings.max_concurrency),
             )
         return self._async_http, self._semaphore
+
+
+def _advance(cursor: str | None, page: UserPage) -> str | None:
+    """The next page's cursor; a server that repeats a cursor would loop forever."""
+    if page.next_cursor is not None and page.next_cursor == cursor:
+        raise OktaResponseError("Okta returned the same page cursor twice; listing stopped")
+    return page.next_cursor
 
 
 def _new_profile(profile: Mapping[str, str]) -> dict[str, str]:

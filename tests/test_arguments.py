@@ -120,14 +120,14 @@ def test_create_refuses_a_login_that_cannot_be_used_as_a_user_id(login):
 
 def test_create_strips_surrounding_whitespace():
     args = CreateUserArgs(
-        first_name="  Jane ", last_name="\tDoe\n", email=" jane.doe@example.com ", login=" jd "
+        first_name="  Jane ", last_name="\tDoe\n", email=" jane.doe@example.com ", login=" jdoe1 "
     )
 
     assert (args.first_name, args.last_name, args.email, args.login) == (
         "Jane",
         "Doe",
         "jane.doe@example.com",
-        "jd",
+        "jdoe1",
     )
 
 

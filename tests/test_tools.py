@@ -308,11 +308,11 @@ def test_create_user_sends_login_and_mobile_phone_when_given(
         first_name="Jane",
         last_name="Doe",
         email="jane@example.com",
-        login="jdoe",
+        login="jane.doe",
         mobile_phone="+1 555 0100",
     )
 
-    assert body_of(route)["profile"]["login"] == "jdoe"
+    assert body_of(route)["profile"]["login"] == "jane.doe"
     assert body_of(route)["profile"]["mobilePhone"] == "+1 555 0100"
 
 
