@@ -34,6 +34,29 @@ def _login(value: str) -> str:
     return check_user_id(value, "login")
 
 
+def _self_contained_search(value: str) -> str:
+    """Refuse unbalanced parentheses or quotes.
+
+    The tool wraps a search in parentheses to add the status clause; an expression like
+    `a pr) or (b pr` would otherwise escape the grouping and drop that clause.
+    """
+    depth, in_string, escaped = 0, False, False
+    for ch in value:
+        if in_string:
+            escaped, in_string = (False, True) if escaped else (ch == "\\", ch != '"')
+        elif ch == '"':
+            in_string = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+            if depth < 0:
+                raise ValueError("has a ')' without its '('")
+    if in_string:
+        raise ValueError("has an unterminated string")
+    if depth:
+        raise ValueError("has a '(' without its ')'")
+    return value
+
+
 def _no_control_characters(value: str) -> str:
     if any(not ch.isprintable() for ch in value):
         raise ValueError("must not contain control characters")
@@ -76,7 +99,7 @@ class ListUsersArgs(BaseModel):
             "Leave empty to list everyone."
         ),
     )
-    search: str | None = Field(
+    search: Annotated[str, AfterValidator(_self_contained_search)] | None = Field(
         default=None,
         max_length=2000,
         description=(

@@ -184,3 +184,17 @@ def test_update_refuses_an_empty_value_for_a_required_attribute(field):
 def test_update_refuses_a_user_id_that_could_change_the_path():
     with pytest.raises(ValidationError):
         UpdateUserArgs(user_id="00u1/lifecycle/deactivate", first_name="Jane")
+
+
+@pytest.mark.parametrize(
+    "search", ['profile.firstName pr) or (status pr', "(status pr", 'profile.login eq "a']
+)
+def test_list_refuses_a_search_that_could_escape_its_parentheses(search: str) -> None:
+    with pytest.raises(ValidationError, match="search"):
+        ListUsersArgs(search=search)
+
+
+def test_list_accepts_parentheses_and_escaped_quotes_inside_strings() -> None:
+    search = r'profile.title eq "VP (Sales) \"EMEA\""'
+
+    assert ListUsersArgs(search=search).search == search

@@ -154,10 +154,16 @@ class SandboxApp:
                 raise ApiError("E0000047")
             if isinstance(route, ApiError):
                 raise route
+            if route.handler in _WRITES and not self._may_manage_users():
+                raise ApiError("E0000006")
             body, headers = route.handler(self, request, route, now)
         except ApiError as error:
             return self._error_response(error, now, rate, request_id)
         return SandboxResponse(200, self._headers(now, rate, request_id) + headers, body)
+
+    def _may_manage_users(self) -> bool:
+        roles = {str(role.get("type")) for role in self._store.roles_of(self._admin_id)}
+        return bool(roles & USER_MANAGER_ROLES)
 
     def _authorized(self, authorization: str | None) -> bool:
         return authorization is not None and hmac.compare_digest(
@@ -397,6 +403,12 @@ _ROUTES: dict[tuple[str, str], tuple[Handler, str]] = {
     ("{id}", "PUT"): (SandboxApp._replace_user, "POST /api/v1/users/{id}"),
     ("{id}/roles", "GET"): (SandboxApp._list_roles, "GET /api/v1/users/{id}/roles"),
 }
+
+
+# Okta's admin permission tables: these roles may create and update users (a Group Admin within
+# its groups, a custom role with the user permissions); read-only and other admins get 403.
+USER_MANAGER_ROLES = frozenset({"SUPER_ADMIN", "ORG_ADMIN", "USER_ADMIN", "CUSTOM"})
+_WRITES = frozenset({SandboxApp._create_user, SandboxApp._update_user, SandboxApp._replace_user})
 
 
 def match_route(method: str, raw_path: str) -> Route:

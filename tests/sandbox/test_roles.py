@@ -85,3 +85,44 @@ def test_roles_of_an_unknown_user_are_404():
 def test_unknown_admin_role_is_rejected():
     with pytest.raises(ValueError, match="GOD_MODE"):
         SandboxOrg(admin_roles=("GOD_MODE",))
+
+
+@pytest.mark.parametrize("roles", [("READ_ONLY_ADMIN",), ("HELP_DESK_ADMIN", "REPORT_ADMIN")])
+def test_admins_who_cannot_manage_users_get_403_on_create(roles: tuple[str, ...]):
+    org = SandboxOrg(admin_roles=roles)
+    profile = {
+        "firstName": "A",
+        "lastName": "B",
+        "email": "ab@example.com",
+        "login": "ab@example.com",
+    }
+
+    response = _client(org).post("/api/v1/users", json={"profile": profile})
+
+    assert response.status_code == 403
+    assert response.json()["errorCode"] == "E0000006"
+    assert org.find_by_login("ab@example.com") is None
+
+
+def test_admins_who_cannot_manage_users_get_403_on_update():
+    org = SandboxOrg(admin_roles=("READ_ONLY_ADMIN",))
+    target = org.users[1]
+
+    response = _client(org).post(
+        f"/api/v1/users/{target['id']}", json={"profile": {"mobilePhone": "+1 555 0100"}}
+    )
+
+    assert response.status_code == 403
+    assert org.users[1]["profile"] == target["profile"]
+
+
+def test_group_admins_may_create_users():
+    org = SandboxOrg(admin_roles=("USER_ADMIN",))
+    profile = {
+        "firstName": "A",
+        "lastName": "B",
+        "email": "ab@example.com",
+        "login": "ab@example.com",
+    }
+
+    assert _client(org).post("/api/v1/users", json={"profile": profile}).status_code == 200
