@@ -132,7 +132,7 @@ def etag_of(response: Received) -> str | None:
 def _json(response: Received) -> Any:
     try:
         return json.loads(response.body)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise OktaResponseError(
             f"Okta answered HTTP {response.status} with a body that is not valid JSON",
             status=response.status,

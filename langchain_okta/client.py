@@ -54,8 +54,10 @@ class OktaClient:
         )
         self._http = http_client
         self._owns_http = http_client is None
-        # Agents run sync tools on several threads at once; they must share one client.
+        # Agents run sync tools on several threads at once; they must share one client, and
+        # together stay within the same bound on requests in flight as the async path.
         self._http_lock = threading.Lock()
+        self._in_flight = threading.BoundedSemaphore(settings.max_concurrency)
         self._async_http = async_http_client
         self._owns_async_http = async_http_client is None
         # An AsyncClient and a semaphore belong to one event loop; notebooks and tests may
@@ -234,10 +236,11 @@ class OktaClient:
 
     def _send(self, step: Send) -> Received | TransportFailure:
         http = self._sync_http()
-        try:
-            response = http.send(self._build(http, step.request))
-        except httpx.RequestError as exc:
-            return _transport_failure(exc)
+        with self._in_flight:
+            try:
+                response = http.send(self._build(http, step.request))
+            except httpx.RequestError as exc:
+                return _transport_failure(exc)
         return _received(response)
 
     async def _asend(self, step: Send) -> Received | TransportFailure:

@@ -48,7 +48,8 @@ class OktaError(Exception):
         )
         text = f"{head}: {self.summary}" if head else self.summary
         if self.causes:
-            text += " Causes: " + "; ".join(self.causes) + "."
+            # Okta's summaries sometimes end without a full stop ("Api validation failed: login").
+            text += ("" if text.endswith(".") else ".") + " Causes: " + "; ".join(self.causes) + "."
         if self.error_id:
             text += f" [errorId {self.error_id}]"
         return text
@@ -179,13 +180,14 @@ def error_from_response(status: int, content_type: str, body: bytes) -> OktaErro
 def _parse_error_body(body: bytes) -> tuple[str | None, str, list[str], str | None] | None:
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(data, dict):
         return None
+    listed = data.get("errorCauses")
     causes = [
         str(cause["errorSummary"])
-        for cause in data.get("errorCauses") or []
+        for cause in (listed if isinstance(listed, list) else [])
         if isinstance(cause, dict) and cause.get("errorSummary")
     ]
     code = data.get("errorCode")

@@ -22,6 +22,7 @@ from langchain_okta.errors import (
     OktaNotFoundError,
     OktaPermissionError,
     OktaRateLimitError,
+    OktaResponseError,
     error_from_response,
 )
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
@@ -69,11 +70,17 @@ class MaybeApplied(Exception):
 
 
 def call(
-    ctx: Context, request: ApiRequest, budget: WaitBudget, *, retry_unsure: bool = True
-) -> Plan[Received]:
-    """Send one request: keep within the rate limit, retry what is safe to retry.
+    ctx: Context,
+    request: ApiRequest,
+    budget: WaitBudget,
+    read: Callable[[Received], T],
+    *,
+    retry_unsure: bool = True,
+) -> Plan[T]:
+    """Send one request and read its response: keep within the rate limit, retry what is safe.
 
-    Returns the final response (which may be an error response to read). With
+    `read` turns the response into a value or raises the typed error it carries. A 2xx whose
+    body cannot be read counts as a failure after which Okta did apply the request. With
     `retry_unsure=False`, a failure after which Okta may have applied the request raises
     MaybeApplied instead of being retried.
     """
@@ -83,7 +90,7 @@ def call(
         if wait > 0:
             if not budget.allows(wait):
                 raise _rate_limited(wait)
-            yield Sleep(budget.spend(wait))
+            yield Sleep(wait)
             continue
         outcome: Outcome | None = None
         try:
@@ -96,7 +103,10 @@ def call(
         failure = _failure(outcome)
         if failure is None:
             assert isinstance(outcome, Received)
-            return outcome
+            try:
+                return read(outcome)
+            except OktaResponseError as unreadable:
+                failure = unreadable
         if _maybe_applied(outcome) and not retry_unsure:
             raise MaybeApplied(failure)
         if isinstance(failure, OktaRateLimitError):
@@ -109,12 +119,12 @@ def call(
             if attempt >= ctx.retries.max_attempts or not budget.allows(wait):
                 failure.retry_after = wait or None
                 raise failure
-            yield Sleep(budget.spend(wait))
+            yield Sleep(wait)
             continue
         delay = backoff_delay(attempt, ctx.retries, ctx.rng)
         if attempt >= ctx.retries.max_attempts or not budget.allows(delay):
             raise failure
-        yield Sleep(budget.spend(delay))
+        yield Sleep(delay)
 
 
 def list_users(
@@ -127,13 +137,11 @@ def list_users(
     after: str | None,
 ) -> Plan[UserPage]:
     request = api.list_users(query=query, search=search, filter=filter, limit=limit, after=after)
-    response = yield from call(ctx, request, WaitBudget(ctx.retries))
-    return api.read_user_page(response)
+    return (yield from call(ctx, request, _budget(ctx), api.read_user_page))
 
 
 def get_user(ctx: Context, user_id: str) -> Plan[OktaUser]:
-    response = yield from call(ctx, api.get_user(user_id), WaitBudget(ctx.retries))
-    return api.read_user(response)
+    return (yield from call(ctx, api.get_user(user_id), _budget(ctx), api.read_user))
 
 
 def create_user(ctx: Context, profile: Mapping[str, str], *, activate: bool) -> Plan[OktaUser]:
@@ -143,12 +151,12 @@ def create_user(ctx: Context, profile: Mapping[str, str], *, activate: bool) -> 
     sent again blindly: the login is looked up first, and a user found there with the
     requested profile is the one this call created.
     """
-    budget = WaitBudget(ctx.retries)
+    budget = _budget(ctx)
     request = api.create_user(profile, activate=activate)
     unsure = False
     for attempt in range(1, ctx.retries.max_attempts + 1):
         try:
-            response = yield from call(ctx, request, budget, retry_unsure=False)
+            return (yield from call(ctx, request, budget, api.read_user, retry_unsure=False))
         except MaybeApplied as exc:
             unsure = True
             created = yield from _find_created(ctx, profile, budget)
@@ -157,10 +165,7 @@ def create_user(ctx: Context, profile: Mapping[str, str], *, activate: bool) -> 
             delay = backoff_delay(attempt, ctx.retries, ctx.rng)
             if attempt == ctx.retries.max_attempts or not budget.allows(delay):
                 raise exc.error from None
-            yield Sleep(budget.spend(delay))
-            continue
-        try:
-            return api.read_user(response)
+            yield Sleep(delay)
         except OktaDuplicateLoginError:
             # An earlier attempt may have created the user after all.
             if unsure:
@@ -179,20 +184,18 @@ def update_user(
     The user is read first, so only attributes whose value differs are sent, a login
     resolves to the id, and the ETag guards against overwriting a concurrent edit.
     """
-    budget = WaitBudget(ctx.retries)
+    budget = _budget(ctx)
     changed: list[str] | None = None
     for _ in range(ctx.retries.max_attempts):
-        current_response = yield from call(ctx, api.get_user(user_id), budget)
-        current = api.read_user(current_response)
+        current, etag = yield from call(ctx, api.get_user(user_id), budget, _user_and_etag)
         delta = _profile_delta(current, changes)
         if changed is None:
             changed = sorted(delta)
         if not delta:
             return current, changed
-        request = api.update_user(current.id, delta, etag=api.etag_of(current_response))
-        response = yield from call(ctx, request, budget)
+        request = api.update_user(current.id, delta, etag=etag)
         try:
-            return api.read_user(response), changed
+            return (yield from call(ctx, request, budget, api.read_user)), changed
         except OktaConflictError:
             # Someone else (or our own earlier attempt) changed the user: read it again.
             continue
@@ -201,10 +204,10 @@ def update_user(
 
 def check_admin(ctx: Context) -> Plan[AdminAccess]:
     """Who is behind the token, and which admin roles they hold."""
-    budget = WaitBudget(ctx.retries)
-    me = api.read_user((yield from call(ctx, api.get_user("me"), budget)))
+    budget = _budget(ctx)
+    me = yield from call(ctx, api.get_user("me"), budget, api.read_user)
     try:
-        roles = api.read_roles((yield from call(ctx, api.list_roles(me.id), budget)))
+        roles = yield from call(ctx, api.list_roles(me.id), budget, api.read_roles)
     except OktaPermissionError:
         # Admins below Super Admin may not read role assignments; the roles stay unknown.
         return AdminAccess(
@@ -222,12 +225,19 @@ def check_admin(ctx: Context) -> Plan[AdminAccess]:
 def _find_created(
     ctx: Context, profile: Mapping[str, str], budget: WaitBudget
 ) -> Plan[OktaUser | None]:
-    response = yield from call(ctx, api.get_user(profile["login"]), budget)
     try:
-        user = api.read_user(response)
+        user = yield from call(ctx, api.get_user(profile["login"]), budget, api.read_user)
     except OktaNotFoundError:
         return None
     return user if _has_profile(user, profile) else None
+
+
+def _user_and_etag(response: Received) -> tuple[OktaUser, str | None]:
+    return api.read_user(response), api.etag_of(response)
+
+
+def _budget(ctx: Context) -> WaitBudget:
+    return WaitBudget(ctx.retries.max_wait, ctx.clock)
 
 
 def _has_profile(user: OktaUser, profile: Mapping[str, str]) -> bool:
@@ -256,7 +266,8 @@ def _failure(outcome: Outcome) -> OktaError | None:
 def _maybe_applied(outcome: Outcome) -> bool:
     if isinstance(outcome, TransportFailure):
         return outcome.may_have_reached_okta
-    return outcome.status in RETRYABLE_STATUSES
+    # A 2xx counts too: it reaches here only when its body could not be read.
+    return outcome.status in RETRYABLE_STATUSES or 200 <= outcome.status < 300
 
 
 def _rate_limited(wait: float) -> OktaRateLimitError:

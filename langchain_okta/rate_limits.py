@@ -9,6 +9,7 @@ response's own `Date` header, never the local clock.
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ def read_rate_limit(headers: Mapping[str, str]) -> RateLimitHeaders | None:
         remaining = int(headers["x-rate-limit-remaining"])
         reset = float(headers["x-rate-limit-reset"])
     except (KeyError, ValueError):
+        return None
+    if not math.isfinite(reset):
         return None
     try:
         now = parsedate_to_datetime(headers["date"]).timestamp()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from langchain_okta.settings import RetrySettings
@@ -26,15 +27,15 @@ def backoff_delay(attempt: int, settings: RetrySettings, rng: random.Random) -> 
 
 
 class WaitBudget:
-    """The total time one operation may spend waiting, across all its requests."""
+    """How long one operation may go on retrying and waiting, counted from its start.
 
-    def __init__(self, settings: RetrySettings) -> None:
-        self.settings = settings
-        self.waited = 0.0
+    Decisions to wait are checked against it, so an operation gives up once the next wait
+    would end past the budget; a request already in flight still has its own timeout.
+    """
 
-    def allows(self, seconds: float) -> bool:
-        return self.waited + seconds <= self.settings.max_wait
+    def __init__(self, seconds: float, clock: Callable[[], float]) -> None:
+        self._deadline = clock() + seconds
+        self._clock = clock
 
-    def spend(self, seconds: float) -> float:
-        self.waited += seconds
-        return seconds
+    def allows(self, wait: float) -> bool:
+        return self._clock() + wait <= self._deadline

@@ -30,8 +30,8 @@ class Timeouts(BaseModel):
 class RetrySettings(BaseModel):
     """How hard to try before an error reaches the agent.
 
-    `max_wait` bounds the total time spent waiting (backoff and rate-limit resets) for one
-    tool call, so an agent turn stays responsive.
+    `max_wait` bounds how long one operation (one tool call) goes on retrying and waiting
+    for rate-limit resets, counted from its start, so an agent turn stays responsive.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -116,9 +116,8 @@ def normalise_org_url(value: str) -> str:
     parts = urlsplit(value.strip())
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("https", "http") or not host:
-        raise OktaConfigurationError(
-            f"the Okta org URL must look like https://your-org.okta.com, not {value!r}"
-        )
+        # The value is not echoed: a token pasted in the wrong place must not be printed.
+        raise OktaConfigurationError("the Okta org URL must look like https://your-org.okta.com")
     if parts.username or parts.password:
         raise OktaConfigurationError("the Okta org URL must not contain credentials")
     if parts.path.strip("/") or parts.query or parts.fragment:
@@ -139,7 +138,7 @@ def normalise_org_url(value: str) -> str:
     try:
         port = parts.port
     except ValueError:
-        raise OktaConfigurationError(f"the Okta org URL has an invalid port: {value!r}") from None
+        raise OktaConfigurationError("the Okta org URL has an invalid port") from None
     netloc = f"[{host}]" if ":" in host else host
     if port is not None:
         netloc += f":{port}"

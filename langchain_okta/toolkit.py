@@ -82,6 +82,8 @@ class OktaToolkit(BaseToolkit):
             f"admin_roles={self.admin_roles!r}, read_only={self.read_only})"
         )
 
+    __str__ = __repr__
+
 
 def _checked_admin(client: OktaClient) -> AdminAccess:
     try:

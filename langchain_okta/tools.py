@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +18,8 @@ from langchain_okta.views import user_content, users_content
 
 Output = tuple[str, Any]
 
+logger = logging.getLogger(__name__)
+
 LIST_USERS = "okta_list_users"
 GET_USER = "okta_get_user"
 CREATE_USER = "okta_create_user"
@@ -26,10 +29,10 @@ _DESCRIPTIONS = {
     LIST_USERS: (
         "List or find Okta users: to look up a user's id, or to answer questions about many "
         "users (by name, department, title, status...). Narrow with query (start of a name or "
-        "email), search (an Okta expression) and status. Returns JSON {users: [{id, status, "
-        "login, email, firstName, lastName, mobilePhone, created, activated, lastLogin, "
-        "lastUpdated}], next_cursor}; if next_cursor is not null, call again with that cursor "
-        "for more."
+        "email), search (an Okta expression) and status. Returns JSON {columns: [id, status, "
+        "login, email, firstName, lastName, mobilePhone, created, lastLogin], users: [one row "
+        "of values per user, in column order], next_cursor}; if next_cursor is not null, call "
+        "again with that cursor for more."
     ),
     GET_USER: (
         "Get one Okta user by id (00u..., from okta_list_users) or by login. Use it to check a "
@@ -195,6 +198,13 @@ def _errors_for_agent() -> Iterator[None]:
         raise ToolException(exc.for_agent()) from exc
     except InvalidUserIdError as exc:
         raise ToolException(f"{exc}. Pass the user's id (00u...) or login.") from exc
+    except Exception as exc:
+        # The agent run must go on whatever happens here; the log keeps the traceback.
+        logger.exception("okta tool failed unexpectedly")
+        raise ToolException(
+            f"The Okta tool failed unexpectedly ({type(exc).__name__}). Tell the user; do not "
+            "retry the same call."
+        ) from exc
 
 
 def _explain_invalid_arguments(schema: type[BaseModel]) -> Any:
@@ -209,7 +219,10 @@ def _explain_invalid_arguments(schema: type[BaseModel]) -> Any:
             if item["type"] == "extra_forbidden":
                 causes.append(f"{where} is not an argument of this tool")
             else:
-                causes.append(f"{where}: {reason}" if where else reason)
+                # Some reasons already start with the argument's name (from check_user_id).
+                causes.append(
+                    reason if not where or reason.startswith(where) else f"{where}: {reason}"
+                )
         detail = "; ".join(causes) or str(error)
         return (
             f"Invalid arguments: {detail}. This tool accepts only: {allowed}. "

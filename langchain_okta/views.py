@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -11,7 +12,15 @@ from langchain_okta.models import OktaUser
 # The timestamps admins ask about; the rest (statusChanged, passwordChanged...) stay in the
 # artifact.
 _TIMESTAMPS = ("created", "activated", "lastLogin", "lastUpdated")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _PROFILE = ("login", "email", "firstName", "lastName", "mobilePhone")
+# A listing keeps the two timestamps asked about most (when created, last signed in);
+# okta_get_user has them all.
+LIST_COLUMNS = ("id", "status", *_PROFILE, "created", "lastLogin")
+
+
+def _value(user: OktaUser, name: str) -> Any:
+    return getattr(user.profile if name in _PROFILE else user, name)
 
 
 def user_view(user: OktaUser) -> dict[str, Any]:
@@ -32,12 +41,28 @@ def user_view(user: OktaUser) -> dict[str, Any]:
 
 
 def to_json(value: object) -> str:
-    """Compact JSON; every profile value is escaped, so no name can break the structure."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON; every profile value is escaped, so no name can break the structure.
+
+    Non-ASCII text stays as is (cheaper for the model than escapes), except lone surrogates,
+    which no UTF-8 request to a model could carry: they become U+FFFD.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def users_content(users: Sequence[OktaUser], next_cursor: str | None) -> str:
-    return to_json({"users": [user_view(user) for user in users], "next_cursor": next_cursor})
+    """A page of users as a table: the column names once, then one row of values per user.
+
+    Repeating every key for every user would double the bytes a page costs the model.
+    """
+    rows = [[_value(user, column) for column in LIST_COLUMNS] for user in users]
+    return to_json({"columns": LIST_COLUMNS, "users": rows, "next_cursor": next_cursor})
+
+
+def listed_users(content: str) -> list[dict[str, Any]]:
+    """The users of an okta_list_users result as dicts, for code that reads tool output."""
+    page = json.loads(content)
+    return [dict(zip(page["columns"], row, strict=True)) for row in page["users"]]
 
 
 def user_content(user: OktaUser, **extra: object) -> str:

@@ -130,7 +130,20 @@ def call(request: pytest.FixtureRequest, tools: dict[str, BaseTool]) -> Call:
 # -- what the model sees, and the artifact ----------------------------------------------------
 
 
-def test_list_users_content_is_compact_json_of_the_view_fields_and_next_cursor(
+LIST_COLUMNS = [
+    "id",
+    "status",
+    "login",
+    "email",
+    "firstName",
+    "lastName",
+    "mobilePhone",
+    "created",
+    "lastLogin",
+]
+
+
+def test_list_users_content_is_a_compact_table_of_the_view_fields_and_next_cursor(
     okta: respx.Router, call: Call
 ) -> None:
     raw = okta_user()
@@ -146,7 +159,13 @@ def test_list_users_content_is_compact_json_of_the_view_fields_and_next_cursor(
     message = call("okta_list_users")
 
     assert message.status == "success"
-    assert assert_compact_json(message.text) == {"users": [view_of(raw)], "next_cursor": "00u1"}
+    profile = raw["profile"]
+    row = [raw["id"], raw["status"], *(profile.get(name) for name in LIST_COLUMNS[2:7])]
+    assert assert_compact_json(message.text) == {
+        "columns": LIST_COLUMNS,
+        "users": [[*row, raw["created"], raw["lastLogin"]]],
+        "next_cursor": "00u1",
+    }
 
 
 def test_list_users_last_page_has_a_null_next_cursor(okta: respx.Router, call: Call) -> None:

@@ -5,7 +5,13 @@ import json
 import pytest
 
 from langchain_okta.models import OktaUser
-from langchain_okta.views import user_content, user_view, users_content
+from langchain_okta.views import (
+    LIST_COLUMNS,
+    listed_users,
+    user_content,
+    user_view,
+    users_content,
+)
 
 RAW_USER = {
     "id": "00u1abcd",
@@ -101,17 +107,28 @@ def test_user_content_carries_extra_fields_beside_the_user():
     assert parsed == {"user": user_view(user()), "changed": ["lastName"]}
 
 
-def test_users_content_lists_views_and_the_next_cursor():
+def test_users_content_is_a_table_of_the_list_columns_and_the_next_cursor():
     parsed = json.loads(users_content([user(), user(id="00u2")], "00u2"))
 
-    assert parsed == {
-        "users": [user_view(user()), user_view(user(id="00u2"))],
-        "next_cursor": "00u2",
-    }
+    assert parsed["columns"] == list(LIST_COLUMNS)
+    assert len(parsed["users"]) == 2
+    assert all(len(row) == len(LIST_COLUMNS) for row in parsed["users"])
+    assert parsed["next_cursor"] == "00u2"
+
+
+def test_listed_users_reads_each_row_back_into_the_users_view_fields():
+    listed = listed_users(users_content([user(), user(id="00u2")], None))
+
+    for row, original in zip(listed, [user(), user(id="00u2")], strict=True):
+        assert {name: value for name, value in row.items() if value is not None} == {
+            name: value for name, value in user_view(original).items() if name in LIST_COLUMNS
+        }
 
 
 def test_last_page_has_a_null_next_cursor():
-    assert json.loads(users_content([], None)) == {"users": [], "next_cursor": None}
+    parsed = json.loads(users_content([], None))
+
+    assert parsed == {"columns": list(LIST_COLUMNS), "users": [], "next_cursor": None}
 
 
 def test_content_is_compact_json_without_padding():

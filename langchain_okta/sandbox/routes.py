@@ -132,7 +132,13 @@ class SandboxApp:
             outcome: Outcome = self._serve(request)
         else:
             # A GET changes nothing, so a body to cut off can always be produced for real.
-            applied = fault.after_processing or (fault.kind == "malformed_json" and method == "GET")
+            # Okta never applies a request it turned away with a 429.
+            rejected = fault.kind == "rate_limit" or (
+                fault.kind == "status" and fault.status == 429
+            )
+            applied = (fault.after_processing and not rejected) or (
+                fault.kind == "malformed_json" and method == "GET"
+            )
             outcome = self._fail(fault, request, self._serve(request) if applied else None)
         self._record(request, outcome, fault)
         return outcome

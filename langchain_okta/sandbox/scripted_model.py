@@ -7,6 +7,7 @@ script already knows which tools it calls.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -65,6 +66,16 @@ def last_tool_result(messages: Sequence[BaseMessage]) -> str:
         if isinstance(message, ToolMessage):
             return str(message.content)
     raise LookupError("no tool has answered yet")
+
+
+def last_tool_json(messages: Sequence[BaseMessage]) -> Any:
+    """The most recent tool result as JSON, skipping any note put before it.
+
+    LangChain's human-in-the-loop middleware prefixes a note to the result of a call that a
+    reviewer edited; the tool's own JSON follows it.
+    """
+    content = last_tool_result(messages)
+    return json.loads(content[content.index("{") :])
 
 
 def tool_call(name: str, args: dict[str, Any], call_id: str, content: str = "") -> AIMessage:

@@ -12,12 +12,13 @@ from langchain_core.messages import BaseMessage, ToolMessage
 from langchain_okta import OktaToolkit
 from langchain_okta.sandbox import IN_PROCESS_URL, SandboxOrg
 from langchain_okta.sandbox.scripted_model import ScriptedChatModel, last_tool_result, tool_call
+from langchain_okta.views import listed_users
 
 NEW_USER = {"first_name": "Grace", "last_name": "Hopper", "email": "grace.hopper@example.com"}
 
 
 def _first_listed_id(messages: Sequence[BaseMessage]) -> str:
-    return str(json.loads(last_tool_result(messages))["users"][0]["id"])
+    return str(listed_users(last_tool_result(messages))[0]["id"])
 
 
 def _created_id(messages: Sequence[BaseMessage]) -> str:
@@ -74,7 +75,7 @@ def test_agent_lists_gets_creates_and_updates_users(toolkit_on: OktaToolkit, org
         "okta_update_user",
     ]
     assert all(message.status == "success" for message in tool_messages)
-    staged_sales = json.loads(tool_messages[0].content)["users"]
+    staged_sales = listed_users(str(tool_messages[0].content))
     assert staged_sales
     assert all(user["status"] == "STAGED" for user in staged_sales)
     grace = org.find_by_login("grace.hopper@example.com")

@@ -1,0 +1,254 @@
+"""Run the notebooks headless: `python notebooks/run.py` (what `make demo` does).
+
+Executes every notebook in notebooks/ (sorted), or the ones named, with nbclient (kernel
+`python3`, from notebooks/) into notebooks/executed/<name>.ipynb, prints the quickstart's flow
+to the terminal, and exits non-zero if a notebook fails.
+
+The notebooks use the built-in sandbox org unless OKTA_ORG_URL and OKTA_API_TOKEN are both set
+(the quickstart then runs against that org), and a scripted stand-in model unless
+LANGCHAIN_OKTA_MODEL is set (e.g. `openai:gpt-4.1`).
+
+`--in-place` writes the outputs back into the notebooks themselves, cleaned of run-specific
+metadata, to refresh them before a commit; it runs only against the sandbox and the scripted
+model, so the saved outputs are the same on every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import zmq
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from traitlets.config import Config
+
+HERE = Path(__file__).resolve().parent
+EXECUTED = HERE / "executed"
+KERNEL = "python3"
+TIMEOUT_SECONDS = 300
+FLOW_NOTEBOOK = "quickstart.ipynb"
+# What the terminal shows of each cell's output.
+MAX_LINES = 20
+MAX_WIDTH = 110
+# Run-specific: they would change the saved notebooks on every run.
+RUN_VARIABLES = ("OKTA_ORG_URL", "OKTA_API_TOKEN", "LANGCHAIN_OKTA_MODEL")
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+LANGUAGE_INFO_KEPT = ("name", "codemirror_mode", "file_extension", "mimetype", "pygments_lexer")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    notebook: Path
+    saved_to: Path
+    seconds: float
+    error: str | None = None
+
+
+def backend() -> str:
+    """The org the notebooks talk to, by the same rule as the quickstart."""
+    org_url = os.environ.get("OKTA_ORG_URL", "").strip()
+    if org_url and os.environ.get("OKTA_API_TOKEN", "").strip():
+        return f"the Okta org at {org_url} (quickstart); the sandbox (agent walkthrough)"
+    return "the built-in sandbox org (in memory, nothing leaves this machine)"
+
+
+def model() -> str:
+    return os.environ.get("LANGCHAIN_OKTA_MODEL", "").strip() or "a scripted stand-in (offline)"
+
+
+def execute(notebook: Path, saved_to: Path, *, clean: bool = False) -> Outcome:
+    """Run one notebook from notebooks/ and save it, outputs included, even when it fails."""
+    nb = nbformat.read(notebook, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=TIMEOUT_SECONDS,
+        kernel_name=KERNEL,
+        record_timing=False,
+        coalesce_streams=True,
+        resources={"metadata": {"path": str(HERE)}},
+        config=_kernel_config(),
+    )
+    started = time.perf_counter()
+    error: str | None = None
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        error = f"{_failed_cell(nb)}{exc.ename}: {_plain(exc.evalue)}"
+    except (CellTimeoutError, DeadKernelError) as exc:
+        error = f"{_failed_cell(nb)}{type(exc).__name__}: {_last_lines(_plain(str(exc)), 3)}"
+    seconds = time.perf_counter() - started
+    if clean:
+        clean_metadata(nb)
+    saved_to.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, saved_to)
+    return Outcome(notebook, saved_to, seconds, error)
+
+
+def _kernel_config() -> Config:
+    """Encrypt the kernel's loopback traffic when pyzmq can (which also spares the terminal
+    the kernel's warning about plain-text TCP)."""
+    config = Config()
+    if zmq.has("curve"):
+        config.KernelManager.transport_encryption = "auto"
+    return config
+
+
+def clean_metadata(nb: Any) -> None:
+    """Drop what changes from run to run without changing the notebook: timings, versions."""
+    language_info = nb.metadata.get("language_info", {})
+    nb.metadata["language_info"] = {
+        key: language_info[key] for key in LANGUAGE_INFO_KEPT if key in language_info
+    }
+    for key in ("widgets", "papermill"):
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("collapsed", None)
+
+
+def flow(nb: Any) -> Iterator[str]:
+    """The notebook as terminal lines: each heading, then the text each code cell printed."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    level = len(line) - len(line.lstrip("#"))
+                    title = line.lstrip("#").strip()
+                    yield ""
+                    yield title if level > 1 else f"{title}\n{'=' * len(title)}"
+                    if level == 2:
+                        yield "-" * len(title)
+        elif cell.cell_type == "code":
+            text = "".join(_output_text(output) for output in cell.get("outputs", []))
+            if text.strip():
+                yield ""
+                yield from _trimmed(text.rstrip("\n").splitlines())
+
+
+def _output_text(output: Any) -> str:
+    if output.output_type == "stream":
+        return str(output.text)
+    if output.output_type in ("execute_result", "display_data"):
+        data = output.get("data", {})
+        text = data.get("text/markdown") or data.get("text/plain") or ""
+        return str(text) + "\n"
+    if output.output_type == "error":
+        return f"{output.ename}: {output.evalue}\n"
+    return ""
+
+
+def _trimmed(lines: Sequence[str]) -> Iterator[str]:
+    for line in lines[:MAX_LINES]:
+        yield "    " + (line if len(line) <= MAX_WIDTH else line[: MAX_WIDTH - 1] + "…")
+    if len(lines) > MAX_LINES:
+        hidden = len(lines) - MAX_LINES
+        yield f"    … ({hidden} more line{'s' if hidden > 1 else ''})"
+
+
+def _failed_cell(nb: Any) -> str:
+    """Where a run stopped: the first cell with an error output, or the last one that ran."""
+    ran = [
+        (number, cell)
+        for number, cell in enumerate(nb.cells, start=1)
+        if cell.cell_type == "code" and cell.get("execution_count") is not None
+    ]
+    failed = [
+        (number, cell)
+        for number, cell in ran
+        if any(output.output_type == "error" for output in cell.get("outputs", []))
+    ]
+    if not (failed or ran):
+        return ""
+    number, cell = failed[0] if failed else ran[-1]
+    first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
+    return f"  cell {number} ({first_line.strip()[:60]}):\n    "
+
+
+def _plain(text: str) -> str:
+    """Text without the terminal colour codes of IPython's tracebacks."""
+    return ANSI_ESCAPE.sub("", text)
+
+
+def _last_lines(text: str, count: int) -> str:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return "\n".join(lines[-count:])
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "notebooks", nargs="*", type=Path, help="notebooks to run (default: all in notebooks/)"
+    )
+    parser.add_argument(
+        "-o", "--output-dir", type=Path, default=EXECUTED, help="where the executed copies go"
+    )
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="save the outputs into the notebooks themselves (sandbox and scripted model only)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(argv)
+    notebooks = sorted(args.notebooks or HERE.glob("*.ipynb"))
+    if not notebooks:
+        print(f"No notebooks in {HERE}.", file=sys.stderr)
+        return 1
+    if args.in_place:
+        set_variables = [name for name in RUN_VARIABLES if os.environ.get(name)]
+        if set_variables:
+            print(
+                f"--in-place runs only against the sandbox with the scripted model; unset "
+                f"{', '.join(set_variables)} first.",
+                file=sys.stderr,
+            )
+            return 2
+
+    print(f"Backend: {backend()}")
+    print(f"Model:   {model()}")
+    outcomes = []
+    for notebook in notebooks:
+        saved_to = notebook if args.in_place else args.output_dir / notebook.name
+        print(f"\nRunning {notebook.name} ...", flush=True)
+        outcome = execute(notebook, saved_to, clean=args.in_place)
+        outcomes.append(outcome)
+        if outcome.error is None:
+            print(f"  ok in {outcome.seconds:.1f} s")
+        else:
+            print(f"  FAILED after {outcome.seconds:.1f} s:\n{outcome.error}")
+        if notebook.name == FLOW_NOTEBOOK:
+            for line in flow(nbformat.read(saved_to, as_version=4)):
+                print(line)
+
+    failed = [outcome for outcome in outcomes if outcome.error is not None]
+    where = "in place" if args.in_place else f"to {_shown(args.output_dir)}"
+    print(f"\n{len(outcomes) - len(failed)} of {len(outcomes)} notebooks ran; saved {where}:")
+    for outcome in outcomes:
+        status = "FAILED" if outcome.error is not None else "ok"
+        print(f"  {status:<6} {_shown(outcome.saved_to)}")
+    if not args.in_place:
+        print(f"Open them in Jupyter: .venv/bin/jupyter lab {_shown(args.output_dir)}")
+    return 1 if failed else 0
+
+
+def _shown(path: Path) -> str:
+    """A path relative to the working directory when it is under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
