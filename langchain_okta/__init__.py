@@ -1,4 +1,10 @@
-"""LangChain toolkit for managing Okta users: list, get, create and update."""
+"""LangChain toolkit for managing Okta users: list, get, create and update.
+
+`OktaToolkit` is imported on first use, so the client, the errors and the sandbox can be used
+without loading LangChain.
+"""
+
+from typing import TYPE_CHECKING, Any
 
 from langchain_okta.client import OktaClient
 from langchain_okta.errors import (
@@ -15,12 +21,24 @@ from langchain_okta.errors import (
     OktaRateLimitError,
     OktaResponseError,
     OktaServerError,
+    OktaUnconfirmedCreateError,
     OktaValidationError,
 )
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
 from langchain_okta.settings import OktaSettings, RetrySettings, Timeouts
-from langchain_okta.toolkit import OktaToolkit
 from langchain_okta.version import __version__
+
+if TYPE_CHECKING:
+    from langchain_okta.toolkit import OktaToolkit
+
+
+def __getattr__(name: str) -> Any:
+    if name == "OktaToolkit":
+        from langchain_okta.toolkit import OktaToolkit
+
+        return OktaToolkit
+    raise AttributeError(f"module 'langchain_okta' has no attribute {name!r}")
+
 
 __all__ = [
     "AdminAccess",
@@ -40,6 +58,7 @@ __all__ = [
     "OktaServerError",
     "OktaSettings",
     "OktaToolkit",
+    "OktaUnconfirmedCreateError",
     "OktaUser",
     "OktaValidationError",
     "RetrySettings",

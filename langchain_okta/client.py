@@ -65,6 +65,7 @@ class OktaClient:
         self._async_loop: asyncio.AbstractEventLoop | None = None
         self._semaphore: asyncio.Semaphore | None = None
         self._context = Context(retries=settings.retries, clock=time.monotonic)
+        self._timeout = httpx.Timeout(settings.timeouts.read, connect=settings.timeouts.connect)
 
     def __repr__(self) -> str:
         return f"OktaClient(org_url={self.settings.org_url!r})"
@@ -263,21 +264,18 @@ class OktaClient:
         return http.build_request(
             request.method,
             self.settings.org_url + request.path,
-            params=request.params,
+            # None rather than (): httpx would otherwise rebuild the URL's query for nothing.
+            params=request.params or None,
             json=request.body,
             headers=headers,
-            timeout=self._timeout(),
+            timeout=self._timeout,
         )
-
-    def _timeout(self) -> httpx.Timeout:
-        timeouts = self.settings.timeouts
-        return httpx.Timeout(timeouts.read, connect=timeouts.connect)
 
     def _sync_http(self) -> httpx.Client:
         with self._http_lock:
             if self._http is None:
                 self._http = httpx.Client(
-                    transport=self._transport, timeout=self._timeout(), follow_redirects=False
+                    transport=self._transport, timeout=self._timeout, follow_redirects=False
                 )
             return self._http
 
@@ -292,7 +290,7 @@ class OktaClient:
         if self._async_http is None:
             self._async_http = httpx.AsyncClient(
                 transport=self._async_transport,
-                timeout=self._timeout(),
+                timeout=self._timeout,
                 follow_redirects=False,
                 limits=httpx.Limits(max_connections=self.settings.max_concurrency),
             )

@@ -147,6 +147,16 @@ class OktaResponseError(OktaError):
         return "Okta sent an unreadable response; try again in a minute."
 
 
+class OktaUnconfirmedCreateError(OktaError):
+    """A create failed after it may have reached Okta, and the login lookup could not settle it."""
+
+    def agent_hint(self) -> str:
+        return (
+            "Okta may have created the user before the failure. Check with okta_get_user "
+            "(the login works as user_id) before creating it again."
+        )
+
+
 class OktaAdminCheckError(OktaError):
     """The token does not belong to an admin who may use this toolkit."""
 

@@ -23,6 +23,7 @@ from langchain_okta.errors import (
     OktaPermissionError,
     OktaRateLimitError,
     OktaResponseError,
+    OktaUnconfirmedCreateError,
     error_from_response,
 )
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
@@ -159,7 +160,10 @@ def create_user(ctx: Context, profile: Mapping[str, str], *, activate: bool) -> 
             return (yield from call(ctx, request, budget, api.read_user, retry_unsure=False))
         except MaybeApplied as exc:
             unsure = True
-            created = yield from _find_created(ctx, profile, budget)
+            try:
+                created = yield from _find_created(ctx, profile, budget)
+            except OktaError as lookup_failure:
+                raise _unconfirmed(lookup_failure) from None
             if created is not None:
                 return created
             delay = backoff_delay(attempt, ctx.retries, ctx.rng)
@@ -230,6 +234,15 @@ def _find_created(
     except OktaNotFoundError:
         return None
     return user if _has_profile(user, profile) else None
+
+
+def _unconfirmed(error: OktaError) -> OktaUnconfirmedCreateError:
+    return OktaUnconfirmedCreateError(
+        f"the create may have reached Okta, and looking the login up failed too: {error}",
+        status=error.status,
+        error_code=error.error_code,
+        error_id=error.error_id,
+    )
 
 
 def _user_and_etag(response: Received) -> tuple[OktaUser, str | None]:

@@ -187,7 +187,7 @@ def test_update_refuses_a_user_id_that_could_change_the_path():
 
 
 @pytest.mark.parametrize(
-    "search", ['profile.firstName pr) or (status pr', "(status pr", 'profile.login eq "a']
+    "search", ["profile.firstName pr) or (status pr", "(status pr", 'profile.login eq "a']
 )
 def test_list_refuses_a_search_that_could_escape_its_parentheses(search: str) -> None:
     with pytest.raises(ValidationError, match="search"):

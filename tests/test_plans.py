@@ -16,6 +16,7 @@ from langchain_okta.errors import (
     OktaPermissionError,
     OktaRateLimitError,
     OktaServerError,
+    OktaUnconfirmedCreateError,
     OktaValidationError,
 )
 from langchain_okta.plans import Context, Send, Sleep
@@ -381,6 +382,16 @@ def test_create_after_dropped_connection_is_resent_once_the_login_is_not_found(c
 
     assert okta.run(create(ctx)).id == "00u1"
     assert okta.requests == ["POST /api/v1/users", f"GET {JANE_PATH}", "POST /api/v1/users"]
+
+
+def test_create_whose_login_lookup_also_fails_says_the_user_may_exist(ctx):
+    okta = Script(ctx, DROPPED, okta_error(403, "E0000006"))
+
+    with pytest.raises(OktaUnconfirmedCreateError) as raised:
+        okta.run(create(ctx))
+
+    assert "okta_get_user" in raised.value.for_agent()
+    assert okta.requests == ["POST /api/v1/users", f"GET {JANE_PATH}"]
 
 
 def test_create_is_resent_without_a_lookup_when_nothing_reached_okta(ctx):

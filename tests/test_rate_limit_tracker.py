@@ -4,7 +4,12 @@ from email.utils import formatdate
 
 import pytest
 
-from langchain_okta.rate_limits import RateLimitHeaders, RateLimitTracker, read_rate_limit
+from langchain_okta.rate_limits import (
+    PROBE_WAIT_SECONDS,
+    RateLimitHeaders,
+    RateLimitTracker,
+    read_rate_limit,
+)
 
 # An Okta response from long ago: the local clock is years past its Reset.
 OKTA_NOW = 1_700_000_000
@@ -66,8 +71,40 @@ def tracker():
     return RateLimitTracker()
 
 
-def test_requests_go_out_freely_while_remaining_is_unknown(tracker):
+def test_one_request_probes_an_unknown_endpoint_while_the_others_wait_briefly(tracker):
+    assert tracker.acquire(BUCKET, 0.0) == 0.0
+    assert tracker.acquire(BUCKET, 0.0) == PROBE_WAIT_SECONDS
+
+
+def test_the_probes_answer_opens_the_endpoint_up_to_its_remaining(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(5), 0.0)
+
+    assert [tracker.acquire(BUCKET, 0.0) for _ in range(6)] == [0.0] * 5 + [pytest.approx(30.0)]
+
+
+def test_a_server_without_rate_limit_headers_is_not_paced(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, {"content-type": "application/json"}, 0.0)
+
     assert [tracker.acquire(BUCKET, 0.0) for _ in range(50)] == [0.0] * 50
+
+
+def test_a_new_window_starts_with_the_last_limit_not_unlimited(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(0, reset_in=10, limit=3), 0.0)
+
+    assert [tracker.acquire(BUCKET, 10.0) for _ in range(4)][3] == PROBE_WAIT_SECONDS
+
+
+def test_reset_is_placed_with_the_largest_date_offset_seen(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(0, reset_in=10), 0.0)
+    tracker.acquire(BUCKET, 0.0)
+    # Okta's Date is floored to the second: a later response shows its clock is 0.8 s ahead.
+    tracker.release(BUCKET, headers(0, reset_in=9, date=OKTA_NOW + 1), 0.2)
+
+    assert tracker.acquire(BUCKET, 0.2) == pytest.approx(9.0)
 
 
 def test_requests_go_out_while_remaining_exceeds_those_in_flight(tracker):
