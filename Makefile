@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit notebooks demo lab bench clean
+.PHONY: install test lint typecheck unit notebooks demo lab bench soak clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,9 @@ lab: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[test,notebooks,bench]'
 	$(BIN)/python bench/run.py
+
+soak: $(INSTALLED)
+	$(BIN)/python bench/soak.py --seconds 60 --seed 1
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -238,10 +238,7 @@ def _find_created(
 
 def _unconfirmed(error: OktaError) -> OktaUnconfirmedCreateError:
     return OktaUnconfirmedCreateError(
-        f"the create may have reached Okta, and looking the login up failed too: {error}",
-        status=error.status,
-        error_code=error.error_code,
-        error_id=error.error_id,
+        f"the create may have reached Okta, and looking the login up failed too ({error})"
     )
 
 
