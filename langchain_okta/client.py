@@ -319,7 +319,9 @@ def _new_profile(profile: Mapping[str, str]) -> dict[str, str]:
 def _received(response: httpx.Response) -> Received:
     return Received(
         status=response.status_code,
-        headers=response.headers,
+        # A plain dict: httpx.Headers decodes its whole list on every lookup, and the plans
+        # look up half a dozen headers per response.
+        headers=dict(response.headers.items()),
         body=response.content,
         link_headers=response.headers.get_list("link"),
     )

@@ -9,6 +9,7 @@ response's own `Date` header, never the local clock.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections.abc import Mapping
@@ -129,6 +130,12 @@ def _read_headers(headers: Mapping[str, str]) -> tuple[int, int, float, float | 
 
 def _date_epoch(headers: Mapping[str, str]) -> float | None:
     try:
-        return parsedate_to_datetime(headers["date"]).timestamp()
+        return _parse_date(headers["date"])
     except (KeyError, TypeError, ValueError, IndexError, OverflowError):
         return None
+
+
+@functools.lru_cache(maxsize=16)
+def _parse_date(value: str) -> float:
+    # Date changes once a second, so nearly every response repeats a recent one.
+    return parsedate_to_datetime(value).timestamp()

@@ -1,6 +1,7 @@
 """The four agent tools. Thin: validate arguments, call the client, render, explain errors."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: LangChain reads the tool functions' type
+# hints on every call, and string annotations would be evaluated again each time.
 
 import logging
 from collections.abc import Iterator
