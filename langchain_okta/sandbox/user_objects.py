@@ -17,16 +17,6 @@ from typing import Any
 
 ALPHANUMERIC = string.ascii_letters + string.digits
 
-STATUSES = (
-    "STAGED",
-    "PROVISIONED",
-    "ACTIVE",
-    "RECOVERY",
-    "PASSWORD_EXPIRED",
-    "LOCKED_OUT",
-    "SUSPENDED",
-    "DEPROVISIONED",
-)
 
 # Labels as Okta's role-assignment examples spell them.
 ROLE_LABELS = {
