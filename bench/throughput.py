@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import okta_sdk
 from harness import (
     AsyncCountingTransport,
@@ -49,23 +51,23 @@ USER_CONTENT = '{"user":'
 def measure_concurrency(box: Sandbox, *, calls: int, rounds: int, rtt: float) -> Section:
     """On loopback, and behind a proxy that adds `rtt` seconds to every round trip."""
     section = Section("concurrency", "5. Concurrency: ainvoke at once vs one after another")
-    tool_run = asyncio.run(_concurrency(box, calls, rounds, through_tool=True))
-    client_run = asyncio.run(_concurrency(box, calls, rounds, through_tool=False))
+    vias = [via for via in VIAS if via != "aiohttp" or importlib.util.find_spec("aiohttp")]
+    runs = {via: asyncio.run(_concurrency(box, calls, rounds, via)) for via in vias}
     with delayed(box, rtt / 2) as far:
-        far_run = asyncio.run(_concurrency(far, calls, 1, through_tool=True))
-    section.data.update(tool=tool_run, client=client_run, tool_rtt=far_run, rtt=rtt)
-    bound = tool_run["max_concurrency"]
-    for key, run, what in (
-        ("5.tool", tool_run, "okta_get_user ainvoke"),
-        ("5.client", client_run, "OktaClient.aget_user"),
-        ("5.tool_rtt", far_run, f"okta_get_user ainvoke, {rtt * 1000:g} ms round trip"),
-    ):
+        runs["tool_rtt"] = asyncio.run(_concurrency(far, calls, 1, "tool"))
+    section.data.update(runs, rtt=rtt)
+    bound = runs["tool"]["max_concurrency"]
+    labels = {
+        **VIAS,
+        "tool_rtt": f"okta_get_user ainvoke, {rtt * 1000:g} ms round trip",
+    }
+    for via, run in runs.items():
         sequential, concurrent = median(run["sequential"]), median(run["concurrent"])
         section.figures.append(
             Figure(
-                key,
+                f"5.{via}",
                 "concurrency",
-                f"{calls} {what} at once (bound {bound})",
+                f"{calls} {labels[via]} at once (bound {bound})",
                 calls / concurrent,
                 "calls/s",
                 "the same calls one after another",
@@ -79,31 +81,60 @@ def measure_concurrency(box: Sandbox, *, calls: int, rounds: int, rtt: float) ->
         )
     section.details.append(
         f"Median of {rounds} rounds (sequential and concurrent alternating; one round with "
-        "the added round trip). CPU busy: this process's CPU time over the wall time; near "
-        "100% means the caller itself, not the server nor the concurrency bound, limits the "
-        "throughput. The client and the sandbox process share this machine's CPUs. On "
-        "loopback a round trip costs well under a millisecond, so there is little waiting "
-        f"for concurrency to overlap; the {rtt * 1000:g} ms round trip (a proxy process, "
-        "`delay_proxy.py`, delaying both directions) stands in for the network to Okta."
+        "the added round trip). The bare clients get the same bound as ours: a pool of "
+        f"{bound} connections and a semaphore of {bound}. CPU busy: this process's CPU time "
+        "over the wall time; near 100% means the caller itself, not the server nor the "
+        "bound, limits the throughput. The client and the sandbox process share this "
+        "machine's CPUs. On loopback a round trip costs well under a millisecond, so there "
+        f"is little waiting for concurrency to overlap; the {rtt * 1000:g} ms round trip (a "
+        "proxy process, `delay_proxy.py`, delaying both directions) stands in for the "
+        "network to Okta."
     )
     return section
 
 
-async def _concurrency(
-    box: Sandbox, calls: int, rounds: int, *, through_tool: bool
-) -> dict[str, Any]:
+VIAS = {
+    "tool": "okta_get_user ainvoke",
+    "client": "OktaClient.aget_user",
+    "httpx": "bare httpx GET + .json()",
+    "aiohttp": "bare aiohttp GET + .json()",
+}
+
+
+async def _concurrency(box: Sandbox, calls: int, rounds: int, via: str) -> dict[str, Any]:
     settings = OktaSettings.resolve(box.url, box.token)
-    transport = AsyncCountingTransport(default_transport(settings.max_concurrency))
+    bound = settings.max_concurrency
+    transport = AsyncCountingTransport(default_transport(bound))
     toolkit = OktaToolkit(box.url, box.token, check_admin=False, transport=transport)
     tool = next(tool for tool in toolkit.get_tools() if tool.name == GET_USER)
     user_id = some_user_id(box)
     args = {"user_id": user_id}
+    url = f"{box.url}/api/v1/users/{user_id}"
+    http = httpx.AsyncClient(headers=box.auth, limits=httpx.Limits(max_connections=bound))
+    session = _aiohttp_session(box, bound) if via == "aiohttp" else None
+    gate = asyncio.Semaphore(bound)
+    flight = {"now": 0, "peak": 0}
+
+    async def bare() -> None:
+        async with gate:
+            flight["now"] += 1
+            flight["peak"] = max(flight["peak"], flight["now"])
+            try:
+                if session is not None:
+                    async with session.get(url) as response:
+                        await response.json()
+                else:
+                    (await http.get(url)).json()
+            finally:
+                flight["now"] -= 1
 
     async def one() -> None:
-        if through_tool:
+        if via == "tool":
             _check(await tool.ainvoke(args))
-        else:
+        elif via == "client":
             await toolkit.client.aget_user(user_id)
+        else:
+            await bare()
 
     sequential: list[float] = []
     concurrent: list[float] = []
@@ -124,15 +155,24 @@ async def _concurrency(
             busy.append((time.process_time() - cpu) / concurrent[-1])
     finally:
         await toolkit.client.aclose()
+        await http.aclose()
+        if session is not None:
+            await session.close()
     return {
         "calls": calls,
         "sequential": sequential,
         "concurrent": concurrent,
         "cpu_busy": busy,
         "cpu_busy_sequential": busy_sequential,
-        "max_concurrency": settings.max_concurrency,
-        "peak_in_flight": transport.peak_in_flight,
+        "max_concurrency": bound,
+        "peak_in_flight": transport.peak_in_flight if via in ("tool", "client") else flight["peak"],
     }
+
+
+def _aiohttp_session(box: Sandbox, bound: int) -> Any:
+    import aiohttp
+
+    return aiohttp.ClientSession(headers=box.auth, connector=aiohttp.TCPConnector(limit=bound))
 
 
 def _check(output: object) -> None:

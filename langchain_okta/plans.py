@@ -281,10 +281,9 @@ def _maybe_applied(outcome: Outcome) -> bool:
 
 
 def _rate_limited(wait: float) -> OktaRateLimitError:
+    # Nothing was sent: the client holds the call back rather than draw a 429 from Okta.
     error = OktaRateLimitError(
-        "Okta's rate limit for this endpoint is used up until its window resets",
-        status=429,
-        error_code="E0000047",
+        "not sent: Okta's rate limit for this endpoint is used up until its window resets"
     )
     error.retry_after = wait
     return error

@@ -28,8 +28,8 @@ UPDATE_USER = "okta_update_user"
 
 _DESCRIPTIONS = {
     LIST_USERS: (
-        "List or find Okta users: to look up a user's id, or to answer questions about many "
-        "users (by name, department, title, status...). Narrow with query (start of a name or "
+        "List or find Okta users: to look up a user's id, or to find the users who match a "
+        "name, department, title, status... Narrow with query (start of a name or "
         "email), search (an Okta expression) and status. Returns JSON {columns: [id, status, "
         "login, email, firstName, lastName, mobilePhone, created, lastLogin], users: [one row "
         "of values per user, in column order], next_cursor}; if next_cursor is not null, call "

@@ -116,7 +116,7 @@ def test_context_cost_counts_bytes(results: dict[str, Any]) -> None:
 
 def test_concurrency_stays_within_the_bound(results: dict[str, Any]) -> None:
     data = section(results, "concurrency")["data"]
-    for run in (data["tool"], data["client"], data["tool_rtt"]):
+    for run in (data["tool"], data["client"], data["httpx"], data["tool_rtt"]):
         assert 1 <= run["peak_in_flight"] <= run["max_concurrency"]
         assert all(seconds > 0 for seconds in run["sequential"] + run["concurrent"])
 
