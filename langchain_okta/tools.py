@@ -166,15 +166,14 @@ def search_string(value: str) -> str:
 
 
 def _new_profile(args: CreateUserArgs) -> dict[str, str]:
-    profile = {
+    # The client fills in login from email when it is not given.
+    optional = {"login": args.login, "mobilePhone": args.mobile_phone}
+    return {
         "firstName": args.first_name,
         "lastName": args.last_name,
         "email": args.email,
-        "login": args.login or args.email,
+        **{name: value for name, value in optional.items() if value},
     }
-    if args.mobile_phone:
-        profile["mobilePhone"] = args.mobile_phone
-    return profile
 
 
 def _page_output(page: UserPage) -> Output:
