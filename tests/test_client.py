@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import respx
+from okta_responses import okta_error
 
 from langchain_okta import (
     InvalidUserIdError,
@@ -58,19 +59,6 @@ def okta_user(user_id: str = "00u1", **profile: str) -> dict[str, Any]:
         "profile": values,
         "_links": {"self": {"href": f"{ORG}/api/v1/users/{user_id}"}},
     }
-
-
-def okta_error(
-    status: int, code: str, summary: str, *causes: str, **headers: str
-) -> httpx.Response:
-    body = {
-        "errorCode": code,
-        "errorSummary": summary,
-        "errorLink": code,
-        "errorId": "oae123",
-        "errorCauses": [{"errorSummary": cause} for cause in causes],
-    }
-    return httpx.Response(status, json=body, headers=headers)
 
 
 def page(*users: dict[str, Any], after: str | None = None) -> httpx.Response:

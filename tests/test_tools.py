@@ -15,6 +15,7 @@ import pytest
 import respx
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
+from okta_responses import okta_error
 
 from langchain_okta import OktaToolkit, RetrySettings
 
@@ -62,19 +63,6 @@ def view_of(raw: dict[str, Any]) -> dict[str, Any]:
         **{name: raw[name] for name in ("created", "activated", "lastLogin", "lastUpdated")},
     }
     return {name: value for name, value in fields.items() if value is not None}
-
-
-def okta_error(
-    status: int, code: str, summary: str, *causes: str, **headers: str
-) -> httpx.Response:
-    body = {
-        "errorCode": code,
-        "errorSummary": summary,
-        "errorLink": code,
-        "errorId": "oae123",
-        "errorCauses": [{"errorSummary": cause} for cause in causes],
-    }
-    return httpx.Response(status, json=body, headers=headers)
 
 
 def params_of(route: respx.Route) -> dict[str, str]:
