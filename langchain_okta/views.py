@@ -9,14 +9,14 @@ from typing import Any
 
 from langchain_okta.models import OktaUser
 
+_PROFILE = ("login", "email", "firstName", "lastName", "mobilePhone")
 # The timestamps admins ask about; the rest (statusChanged, passwordChanged...) stay in the
 # artifact.
-_TIMESTAMPS = ("created", "activated", "lastLogin", "lastUpdated")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_PROFILE = ("login", "email", "firstName", "lastName", "mobilePhone")
+VIEW_FIELDS = ("id", "status", *_PROFILE, "created", "activated", "lastLogin", "lastUpdated")
 # A listing keeps the two timestamps asked about most (when created, last signed in);
 # okta_get_user has them all.
 LIST_COLUMNS = ("id", "status", *_PROFILE, "created", "lastLogin")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _value(user: OktaUser, name: str) -> Any:
@@ -25,19 +25,8 @@ def _value(user: OktaUser, name: str) -> Any:
 
 def user_view(user: OktaUser) -> dict[str, Any]:
     """The few fields an admin needs, with empty ones left out to save context."""
-    profile = user.profile
-    view: dict[str, Any] = {"id": user.id}
-    if user.status is not None:
-        view["status"] = user.status
-    for name in _PROFILE:
-        value = getattr(profile, name)
-        if value is not None:
-            view[name] = value
-    for name in _TIMESTAMPS:
-        value = getattr(user, name)
-        if value is not None:
-            view[name] = value
-    return view
+    values = ((name, _value(user, name)) for name in VIEW_FIELDS)
+    return {name: value for name, value in values if value is not None}
 
 
 def to_json(value: object) -> str:
