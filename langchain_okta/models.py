@@ -6,6 +6,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+# Okta's admin permission tables: these roles may create and update users (a Group Admin
+# within its groups, a custom role with the user permissions); other admins only read.
+USER_MANAGER_ROLES = frozenset({"SUPER_ADMIN", "ORG_ADMIN", "USER_ADMIN", "CUSTOM"})
+
 UserStatus = Literal[
     "STAGED",
     "PROVISIONED",

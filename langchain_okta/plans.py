@@ -26,7 +26,7 @@ from langchain_okta.errors import (
     OktaUnconfirmedCreateError,
     error_from_response,
 )
-from langchain_okta.models import AdminAccess, OktaUser, UserPage
+from langchain_okta.models import USER_MANAGER_ROLES, AdminAccess, OktaUser, UserPage
 from langchain_okta.rate_limits import RateLimitTracker, read_rate_limit
 from langchain_okta.retries import RETRYABLE_STATUSES, TransportFailure, WaitBudget, backoff_delay
 from langchain_okta.settings import RetrySettings
@@ -47,9 +47,6 @@ class Sleep:
 Outcome = Received | TransportFailure
 Step = Send | Sleep
 Plan = Generator[Step, Outcome | None, T]
-
-# Roles that may create and update users (Group Administrators within their groups).
-USER_WRITE_ROLES = frozenset({"SUPER_ADMIN", "ORG_ADMIN", "USER_ADMIN", "CUSTOM"})
 
 
 @dataclass
@@ -222,7 +219,7 @@ def check_admin(ctx: Context) -> Plan[AdminAccess]:
         user_id=me.id,
         login=me.profile.login,
         roles=types,
-        can_write=bool(USER_WRITE_ROLES.intersection(types)),
+        can_write=bool(USER_MANAGER_ROLES.intersection(types)),
     )
 
 

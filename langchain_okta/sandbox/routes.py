@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode
 
+from langchain_okta.models import USER_MANAGER_ROLES
 from langchain_okta.sandbox.expressions import (
     ExpressionError,
     compile_filter,
@@ -411,9 +412,7 @@ _ROUTES: dict[tuple[str, str], tuple[Handler, str]] = {
 }
 
 
-# Okta's admin permission tables: these roles may create and update users (a Group Admin within
-# its groups, a custom role with the user permissions); read-only and other admins get 403.
-USER_MANAGER_ROLES = frozenset({"SUPER_ADMIN", "ORG_ADMIN", "USER_ADMIN", "CUSTOM"})
+# Writes by admins whose roles are not in USER_MANAGER_ROLES get 403, as in Okta.
 _WRITES = frozenset({SandboxApp._create_user, SandboxApp._update_user, SandboxApp._replace_user})
 
 
