@@ -272,6 +272,8 @@ class OktaClient:
         )
 
     def _sync_http(self) -> httpx.Client:
+        if self._http is not None:
+            return self._http  # the common case, without taking the lock on every request
         with self._http_lock:
             if self._http is None:
                 self._http = httpx.Client(
