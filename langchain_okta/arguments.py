@@ -7,6 +7,7 @@ profile attribute beyond names, login, email and mobile phone.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -57,9 +58,28 @@ def _self_contained_search(value: str) -> str:
     return value
 
 
+# Characters that make text display as something other than what it is: the bidirectional
+# embeddings, overrides and isolates (Trojan Source). The marks LRM/RLM/ALM stay allowed.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def _no_control_characters(value: str) -> str:
-    if any(not ch.isprintable() for ch in value):
-        raise ValueError("must not contain control characters")
+    """Refuse only what no name or number holds: C0/C1 controls, lone surrogates, bidi controls.
+
+    Everything else a person's name can hold stays allowed, such as the zero-width
+    (non-)joiner of Persian and Indic spellings and the no-break space.
+    """
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category == "Cc":
+            raise ValueError(f"must not contain control characters (found U+{ord(ch):04X})")
+        if category == "Cs":
+            raise ValueError(f"must not contain a lone surrogate (found U+{ord(ch):04X})")
+        if ch in _BIDI_CONTROLS:
+            raise ValueError(
+                f"must not contain bidirectional override or isolate characters "
+                f"(found U+{ord(ch):04X}), which make text display as something else"
+            )
     return value
 
 

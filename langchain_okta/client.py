@@ -11,7 +11,7 @@ from typing import TypeVar
 
 import httpx
 
-from langchain_okta import plans
+from langchain_okta import plans, transport_errors
 from langchain_okta.api import ApiRequest, Received
 from langchain_okta.errors import OktaResponseError
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
@@ -24,9 +24,6 @@ from langchain_okta.version import __version__
 T = TypeVar("T")
 
 USER_AGENT = f"langchain-okta/{__version__}"
-
-# Failures after which the request cannot have reached Okta; any other may have.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
 class OktaClient:
@@ -66,6 +63,7 @@ class OktaClient:
         self._semaphore: asyncio.Semaphore | None = None
         self._context = Context(retries=settings.retries, clock=time.monotonic)
         self._timeout = httpx.Timeout(settings.timeouts.read, connect=settings.timeouts.connect)
+        self._host = settings.org_url.partition("://")[2]
 
     def __repr__(self) -> str:
         return f"OktaClient(org_url={self.settings.org_url!r})"
@@ -241,7 +239,7 @@ class OktaClient:
             try:
                 response = http.send(self._build(http, step.request))
             except httpx.RequestError as exc:
-                return _transport_failure(exc)
+                return _transport_failure(exc, self._host)
         return _received(response)
 
     async def _asend(self, step: Send) -> Received | TransportFailure:
@@ -250,7 +248,7 @@ class OktaClient:
             try:
                 response = await http.send(self._build(http, step.request))
             except httpx.RequestError as exc:
-                return _transport_failure(exc)
+                return _transport_failure(exc, self._host)
         return _received(response)
 
     def _build(self, http: httpx.Client | httpx.AsyncClient, request: ApiRequest) -> httpx.Request:
@@ -329,6 +327,9 @@ def _received(response: httpx.Response) -> Received:
     )
 
 
-def _transport_failure(exc: httpx.RequestError) -> TransportFailure:
-    reason = type(exc).__name__
-    return TransportFailure(reason=reason, may_have_reached_okta=not isinstance(exc, _NOT_SENT))
+def _transport_failure(exc: httpx.RequestError, host: str) -> TransportFailure:
+    return TransportFailure(
+        reason=transport_errors.describe(exc, host),
+        may_have_reached_okta=not isinstance(exc, transport_errors.NOT_SENT),
+        cause=transport_errors.without_request(exc),
+    )

@@ -137,7 +137,10 @@ class OktaConnectionError(OktaError):
     """No response: connection refused, reset or timed out."""
 
     def agent_hint(self) -> str:
-        return "Okta could not be reached; try again in a minute."
+        return (
+            "Okta could not be reached, for the reason above. Tell the user; try again in a "
+            "minute only if the reason looks temporary (a timeout or a reset connection)."
+        )
 
 
 class OktaResponseError(OktaError):

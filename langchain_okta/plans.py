@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TypeVar
 
 from langchain_okta import api
@@ -27,11 +28,17 @@ from langchain_okta.errors import (
     error_from_response,
 )
 from langchain_okta.models import USER_MANAGER_ROLES, AdminAccess, OktaUser, UserPage
-from langchain_okta.rate_limits import RateLimitTracker, read_rate_limit
+from langchain_okta.rate_limits import RateLimitTracker, date_epoch, read_rate_limit
 from langchain_okta.retries import RETRYABLE_STATUSES, TransportFailure, WaitBudget, backoff_delay
 from langchain_okta.settings import RetrySettings
 
 T = TypeVar("T")
+
+# How much earlier than this call began (on Okta's clock) a user may have been created and
+# still count as created by it: Okta's Date is floored to the second.
+CREATED_TOLERANCE_SECONDS = 2.0
+# `activate=true` without a password gives PROVISIONED; a quick user may be ACTIVE already.
+_ACTIVATED_STATUSES = ("PROVISIONED", "ACTIVE")
 
 
 @dataclass(frozen=True)
@@ -84,12 +91,7 @@ def call(
     """
     attempt = 0
     while True:
-        wait = ctx.rate_limits.acquire(request.bucket, ctx.clock())
-        if wait > 0:
-            if not budget.allows(wait):
-                raise _rate_limited(wait)
-            yield Sleep(wait)
-            continue
+        yield from _admitted(ctx, request.bucket, budget)
         outcome: Outcome | None = None
         try:
             outcome = yield Send(request)
@@ -108,11 +110,13 @@ def call(
         if _maybe_applied(outcome) and not retry_unsure:
             raise MaybeApplied(failure)
         if isinstance(failure, OktaRateLimitError):
-            # Wait for the reset the 429 reports: a concurrency-limit 429 can report an
-            # earlier reset than the window the tracker knows, so the tracker alone won't wait.
+            # Wait for the reset the 429 reports. A concurrency-limit 429 (Limit 0) reports
+            # only an estimate, and frees up as soon as other requests finish: back off.
             limits = read_rate_limit(outcome.headers) if isinstance(outcome, Received) else None
             wait = (
-                limits.seconds_to_reset if limits else backoff_delay(attempt, ctx.retries, ctx.rng)
+                limits.seconds_to_reset
+                if limits and limits.limit > 0
+                else backoff_delay(attempt, ctx.retries, ctx.rng)
             )
             if attempt >= ctx.retries.max_attempts or not budget.allows(wait):
                 failure.retry_after = wait or None
@@ -143,14 +147,16 @@ def get_user(ctx: Context, user_id: str) -> Plan[OktaUser]:
 
 
 def create_user(ctx: Context, profile: Mapping[str, str], *, activate: bool) -> Plan[OktaUser]:
-    """Create a user without ever creating two.
+    """Create a user without ever creating two, or claiming one it did not create.
 
     A create that may have reached Okta (a dropped connection, a read timeout, a 5xx) is not
-    sent again blindly: the login is looked up first, and a user found there with the
-    requested profile is the one this call created.
+    sent again blindly: the login is looked up first. A user found there counts as created
+    by this call only if it has the requested profile, a status that fits `activate`, and
+    Okta created it after this call began; any other user there already existed.
     """
     budget = _budget(ctx)
     request = api.create_user(profile, activate=activate)
+    began = ctx.clock()
     unsure = False
     for attempt in range(1, ctx.retries.max_attempts + 1):
         try:
@@ -158,11 +164,11 @@ def create_user(ctx: Context, profile: Mapping[str, str], *, activate: bool) -> 
         except MaybeApplied as exc:
             unsure = True
             try:
-                created = yield from _find_created(ctx, profile, budget)
+                found = yield from _look_up_login(ctx, profile["login"], budget)
             except OktaError as lookup_failure:
                 raise _unconfirmed(lookup_failure) from None
-            if created is not None:
-                return created
+            if found is not None:
+                return _created_by_this_call(found, ctx.clock() - began, profile, activate)
             delay = backoff_delay(attempt, ctx.retries, ctx.rng)
             if attempt == ctx.retries.max_attempts or not budget.allows(delay):
                 raise exc.error from None
@@ -170,9 +176,9 @@ def create_user(ctx: Context, profile: Mapping[str, str], *, activate: bool) -> 
         except OktaDuplicateLoginError:
             # An earlier attempt may have created the user after all.
             if unsure:
-                created = yield from _find_created(ctx, profile, budget)
-                if created is not None:
-                    return created
+                found = yield from _look_up_login(ctx, profile["login"], budget)
+                if found is not None:
+                    return _created_by_this_call(found, ctx.clock() - began, profile, activate)
             raise
     raise AssertionError("unreachable: the loop returns or raises")  # pragma: no cover
 
@@ -189,6 +195,8 @@ def update_user(
     changed: list[str] | None = None
     for _ in range(ctx.retries.max_attempts):
         current, etag = yield from call(ctx, api.get_user(user_id), budget, _user_and_etag)
+        # Read again by id: a login may be the very attribute this update has changed.
+        user_id = current.id
         delta = _profile_delta(current, changes)
         if changed is None:
             changed = sorted(delta)
@@ -223,20 +231,67 @@ def check_admin(ctx: Context) -> Plan[AdminAccess]:
     )
 
 
-def _find_created(
-    ctx: Context, profile: Mapping[str, str], budget: WaitBudget
-) -> Plan[OktaUser | None]:
+@dataclass(frozen=True)
+class _Found:
+    user: OktaUser
+    okta_now: float | None  # the lookup response's Date, on Okta's clock
+
+
+def _look_up_login(ctx: Context, login: str, budget: WaitBudget) -> Plan[_Found | None]:
     try:
-        user = yield from call(ctx, api.get_user(profile["login"]), budget, api.read_user)
+        return (yield from call(ctx, api.get_user(login), budget, _user_and_date))
     except OktaNotFoundError:
         return None
-    return user if _has_profile(user, profile) else None
+
+
+def _user_and_date(response: Received) -> _Found:
+    return _Found(api.read_user(response), date_epoch(response.headers))
+
+
+def _created_by_this_call(
+    found: _Found, elapsed: float, profile: Mapping[str, str], activate: bool
+) -> OktaUser:
+    """The user found at the login, if this call created it; otherwise the error that says so.
+
+    Okta's `Date` is floored to the second and its servers' clocks may differ a little, so a
+    user counts as new if Okta created it at most CREATED_TOLERANCE_SECONDS before this call
+    began (as placed on Okta's clock by the lookup's Date minus the time since).
+    """
+    user = found.user
+    created = _epoch(user.created)
+    if found.okta_now is None or created is None:
+        raise OktaUnconfirmedCreateError(
+            f"the create may have reached Okta, and a user with login {user.profile.login} "
+            "exists now, but Okta's answers do not show whether this call created it"
+        )
+    began = found.okta_now - elapsed - CREATED_TOLERANCE_SECONDS
+    fits = user.status in (_ACTIVATED_STATUSES if activate else ("STAGED",))
+    if created >= began and fits and _has_profile(user, profile):
+        return user
+    raise OktaDuplicateLoginError(
+        f"a user with login {user.profile.login} already existed before this call "
+        f"(id {user.id}, status {user.status}, created {user.created}); this call did not "
+        "create it",
+        status=400,
+        error_code="E0000001",
+    )
 
 
 def _unconfirmed(error: OktaError) -> OktaUnconfirmedCreateError:
     return OktaUnconfirmedCreateError(
         f"the create may have reached Okta, and looking the login up failed too ({error})"
     )
+
+
+def _epoch(timestamp: str | None) -> float | None:
+    """An Okta timestamp (`2024-05-01T12:00:00.000Z`) as epoch seconds."""
+    if not timestamp:
+        return None
+    try:
+        moment = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.timestamp() if moment.tzinfo else None
 
 
 def _user_and_etag(response: Received) -> tuple[OktaUser, str | None]:
@@ -262,7 +317,9 @@ def _profile_delta(user: OktaUser, changes: Mapping[str, str | None]) -> dict[st
 
 def _failure(outcome: Outcome) -> OktaError | None:
     if isinstance(outcome, TransportFailure):
-        return OktaConnectionError(f"no response from Okta: {outcome.reason}")
+        error = OktaConnectionError(outcome.reason)
+        error.__cause__ = outcome.cause
+        return error
     if outcome.status == 429 or outcome.status in RETRYABLE_STATUSES:
         return error_from_response(
             outcome.status, outcome.headers.get("content-type", ""), outcome.body
@@ -275,6 +332,25 @@ def _maybe_applied(outcome: Outcome) -> bool:
         return outcome.may_have_reached_okta
     # A 2xx counts too: it reaches here only when its body could not be read.
     return outcome.status in RETRYABLE_STATUSES or 200 <= outcome.status < 300
+
+
+def _admitted(ctx: Context, bucket: str, budget: WaitBudget) -> Plan[None]:
+    """Wait until the rate limit lets a request to `bucket` go out, and reserve its slot.
+
+    Only a window Okta reported as used up makes the call fail as rate limited; a window
+    whose last requests are merely in flight is sent into once the wait would overrun the
+    budget, and Okta's answer then says what is true.
+    """
+    while True:
+        hold = ctx.rate_limits.acquire(bucket, ctx.clock())
+        if hold is None:
+            return
+        if not budget.allows(hold.seconds):
+            if hold.used_up:
+                raise _rate_limited(hold.seconds)
+            ctx.rate_limits.acquire(bucket, ctx.clock(), force=True)
+            return
+        yield Sleep(hold.seconds)
 
 
 def _rate_limited(wait: float) -> OktaRateLimitError:

@@ -39,28 +39,43 @@ def read_rate_limit(headers: Mapping[str, str]) -> RateLimitHeaders | None:
     return RateLimitHeaders(limit, remaining, min(max(reset - now, 0.0), _MAX_RESET_SECONDS))
 
 
-# How long a request waits while another one learns an endpoint's limit.
-PROBE_WAIT_SECONDS = 0.05
+# How long a request waits for answers already in flight when no reset is known.
+_PENDING_WAIT_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A request that should not go out yet, and for how long.
+
+    `used_up` is True when Okta itself reported the window's `Remaining` as 0: only then may
+    the caller tell anyone it is rate limited. Otherwise the window's last requests are
+    already in flight, and their answers will say whether anything is left.
+    """
+
+    seconds: float
+    used_up: bool
 
 
 @dataclass
 class _Bucket:
+    # A window as Okta last reported it; limit None means unknown, and an unknown limit
+    # never holds a request back (the client's concurrency bound caps what goes out).
     limit: int | None = None
     remaining: int | None = None
     reset_epoch: float | None = None  # on Okta's clock
     in_flight: int = 0
-    # None until a response tells; False for a server that sends no rate-limit headers.
-    metered: bool | None = None
 
 
 class RateLimitTracker:
     """Per-endpoint budget shared by every request of one client (threads and tasks alike).
 
-    While nothing is known about an endpoint, one request goes out and learns its limit;
-    when a window resets, the new one starts with the last `Limit` seen. Reset is placed on
-    the local clock through the largest `Date - local time` seen: `Date` is floored to the
-    second, so that largest offset approaches Okta's true clock from below, and the wait
-    for a reset is never too short.
+    Invariant (under the lock): a bucket holds a request back only while Okta's last
+    report for a window whose reset is still ahead leaves no request to spare, counting
+    those in flight. Once that reset passes, the new window starts with the last positive
+    `Limit` seen, or unknown. A concurrency-limit 429 (`Limit: 0`) reports no window, so it
+    never closes an endpoint. Reset is placed on the local clock through the largest
+    `Date - local time` seen: `Date` is floored to the second, so that offset approaches
+    Okta's true clock from below, and the wait for a reset is never too short.
     """
 
     def __init__(self) -> None:
@@ -68,23 +83,23 @@ class RateLimitTracker:
         self._lock = threading.Lock()
         self._offset: float | None = None  # Okta's epoch clock minus the local clock
 
-    def acquire(self, bucket: str, now: float) -> float:
-        """Reserve a request slot and return 0, or return the seconds to wait first."""
+    def acquire(self, bucket: str, now: float, *, force: bool = False) -> Hold | None:
+        """Reserve a request slot and return None, or say how long to hold the request.
+
+        With `force`, the slot is reserved whatever the window says (for a caller that has
+        decided to send anyway).
+        """
         with self._lock:
             state = self._buckets.setdefault(bucket, _Bucket())
-            if state.metered is False:
-                state.in_flight += 1
-                return 0.0
             resets_at = self._resets_at(state)
             if resets_at is not None and now >= resets_at:
                 state.remaining, state.reset_epoch, resets_at = state.limit, None, None
-            budget = state.remaining if state.remaining is not None else 1
-            if budget - state.in_flight <= 0:
-                if resets_at is None:
-                    return PROBE_WAIT_SECONDS
-                return min(max(resets_at - now, 0.001), _MAX_RESET_SECONDS)
-            state.in_flight += 1
-            return 0.0
+            if force or state.remaining is None or state.remaining - state.in_flight > 0:
+                state.in_flight += 1
+                return None
+            # Without a known reset, the window's answers are on their way: check back soon.
+            wait = _PENDING_WAIT_SECONDS if resets_at is None else resets_at - now
+            return Hold(min(max(wait, 0.001), _MAX_RESET_SECONDS), used_up=state.remaining <= 0)
 
     def release(self, bucket: str, headers: Mapping[str, str] | None, now: float) -> None:
         """Give the slot back, learning the endpoint's state from the response if there was one."""
@@ -95,20 +110,22 @@ class RateLimitTracker:
                 return  # no response: nothing learned
             seen = _read_headers(headers)
             if seen is None:
-                if state.metered is None:
-                    state.metered = False
                 return
             limit, remaining, reset_epoch, date_epoch = seen
             if date_epoch is not None and (self._offset is None or date_epoch - now > self._offset):
                 self._offset = date_epoch - now
-            if self._offset is None:
-                return  # Reset cannot be placed on the local clock yet
-            state.metered, state.limit = True, limit
+            if self._offset is None or limit <= 0:
+                # Reset cannot be placed on the local clock yet, or this is the org's
+                # concurrent-request limit speaking, which says nothing about the window.
+                return
+            # A reset beyond any Okta window is a misread header: cap it.
+            reset_epoch = min(reset_epoch, now + self._offset + _MAX_RESET_SECONDS)
+            state.limit = limit
             if state.reset_epoch is None or reset_epoch > state.reset_epoch:
-                state.reset_epoch, state.remaining = reset_epoch, remaining
+                state.reset_epoch, state.remaining = reset_epoch, max(remaining, 0)
             elif reset_epoch == state.reset_epoch and state.remaining is not None:
                 # Out of order within one window: the lowest Remaining is the newest.
-                state.remaining = min(state.remaining, remaining)
+                state.remaining = min(state.remaining, max(remaining, 0))
 
     def _resets_at(self, state: _Bucket) -> float | None:
         if state.reset_epoch is None or self._offset is None:
@@ -125,10 +142,11 @@ def _read_headers(headers: Mapping[str, str]) -> tuple[int, int, float, float | 
         return None
     if not math.isfinite(reset):
         return None
-    return limit, remaining, reset, _date_epoch(headers)
+    return limit, remaining, reset, date_epoch(headers)
 
 
-def _date_epoch(headers: Mapping[str, str]) -> float | None:
+def date_epoch(headers: Mapping[str, str]) -> float | None:
+    """The response's `Date` as epoch seconds on Okta's clock, or None without a usable one."""
     try:
         return _parse_date(headers["date"])
     except (KeyError, TypeError, ValueError, IndexError, OverflowError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_okta.settings import RetrySettings
 
@@ -14,10 +14,15 @@ RETRYABLE_STATUSES = frozenset({500, 502, 503, 504})
 
 @dataclass(frozen=True)
 class TransportFailure:
-    """No response arrived. `may_have_reached_okta` is False only when nothing was sent."""
+    """No response arrived. `may_have_reached_okta` is False only when nothing was sent.
+
+    `reason` says where and why in words; `cause` is the underlying exception, free of the
+    request and its token, kept as the cause of the error the caller sees.
+    """
 
     reason: str
     may_have_reached_okta: bool
+    cause: BaseException | None = field(default=None, compare=False)
 
 
 def backoff_delay(attempt: int, settings: RetrySettings, rng: random.Random) -> float:

@@ -66,6 +66,13 @@ class OktaSettings(BaseModel):
         token = value.get_secret_value()
         if not token.strip():
             raise ValueError("the Okta API token is empty")
+        if not token.isascii():
+            # Okta tokens are ASCII; a dash or quote pasted from a document is not, and
+            # would otherwise fail later inside httpx with the token in the exception.
+            raise ValueError(
+                "the Okta API token contains a non-ASCII character (often a dash or quote "
+                "changed by a document editor); copy the token again from where it was created"
+            )
         if any(ch.isspace() or not ch.isprintable() for ch in token):
             # Whitespace usually means "SSWS " or a newline was pasted along with the token.
             raise ValueError(
@@ -108,7 +115,10 @@ class OktaSettings(BaseModel):
         try:
             return cls.model_validate(values)
         except ValueError as exc:
-            raise OktaConfigurationError(_first_reason(exc)) from None
+            reason = _first_reason(exc)
+        # Raised outside the except block: the validation error holds the token as its input,
+        # and would otherwise stay reachable as this error's __context__.
+        raise OktaConfigurationError(reason)
 
 
 def normalise_org_url(value: str) -> str:

@@ -30,10 +30,12 @@ _DESCRIPTIONS = {
     LIST_USERS: (
         "List or find Okta users: to look up a user's id, or to find the users who match a "
         "name, department, title, status... Narrow with query (start of a name or "
-        "email), search (an Okta expression) and status. Returns JSON {columns: [id, status, "
-        "login, email, firstName, lastName, mobilePhone, created, lastLogin], users: [one row "
-        "of values per user, in column order], next_cursor}; if next_cursor is not null, call "
-        "again with that cursor for more."
+        "email), search (an Okta expression) and status. With query or search, deactivated "
+        "(DEPROVISIONED) users are included; without, they are left out. Returns JSON "
+        "{columns: [id, status, login, email, firstName, lastName, mobilePhone, created, "
+        "lastLogin], users: [one row of values per user, in column order], next_cursor}; "
+        "next_cursor null means this was the last page, otherwise call again with the same "
+        "arguments and that cursor for more."
     ),
     GET_USER: (
         "Get one Okta user by id (00u..., from okta_list_users) or by login. Use it to check a "
@@ -123,9 +125,19 @@ def _update_user_tool(client: OktaClient) -> BaseTool:
 
 
 def _tool(name: str, schema: type[BaseModel], run: Any, arun: Any) -> BaseTool:
+    # LangChain passes a plain-string input (`tool.invoke("jane@example.com")`) as one
+    # positional argument, meant for the schema's first field.
+    first = next(iter(schema.model_fields))
+
+    def run_text_or_fields(*text: str, **kwargs: Any) -> Output:
+        return run(**_fields(first, text, kwargs))  # type: ignore[no-any-return]
+
+    async def arun_text_or_fields(*text: str, **kwargs: Any) -> Output:
+        return await arun(**_fields(first, text, kwargs))  # type: ignore[no-any-return]
+
     return StructuredTool.from_function(
-        func=run,
-        coroutine=arun,
+        func=run_text_or_fields,
+        coroutine=arun_text_or_fields,
         name=name,
         description=_DESCRIPTIONS[name],
         args_schema=schema,
@@ -135,15 +147,20 @@ def _tool(name: str, schema: type[BaseModel], run: Any, arun: Any) -> BaseTool:
     )
 
 
+def _fields(first: str, text: tuple[str, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {first: text[0], **kwargs} if text else kwargs
+
+
 def _list_params(args: ListUsersArgs) -> dict[str, Any]:
     """Map the tool's arguments onto Okta's list parameters.
 
-    `q` alone is Okta's cheap prefix match (one page, no cursor); combined with a status or
-    a search it has no Okta equivalent, so it becomes the same prefix match in `search`.
+    `query` becomes a starts-with match in `search`, never Okta's `q`: `q` returns one page
+    and no cursor, so a listing through it would look complete when it is not. Unlike `q`,
+    `search` also finds DEPROVISIONED users, which the description tells the model.
     """
     status = USER_STATUS_FILTER.format(status=args.status) if args.status else None
     params: dict[str, Any] = {"limit": args.limit, "cursor": args.cursor}
-    if args.search or (args.query and status):
+    if args.search or args.query:
         clauses = [f"({args.search})" if args.search else None, status]
         if args.query:
             value = search_string(args.query)
@@ -153,8 +170,6 @@ def _list_params(args: ListUsersArgs) -> dict[str, Any]:
                 f"or profile.email sw {value})",
             )
         params["search"] = " and ".join(clause for clause in clauses if clause)
-    elif args.query:
-        params["query"] = args.query
     elif status:
         params["filter"] = status
     return params

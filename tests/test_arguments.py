@@ -108,6 +108,32 @@ def test_create_refuses_empty_overlong_or_control_character_names(name):
         CreateUserArgs(**{**NEW_USER, "first_name": name})
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "\u0645\u06cc\u200c\u0631\u0632\u0627",  # Persian, with a zero-width non-joiner
+        "\u0915\u094d\u200d\u0937",  # Devanagari, with a zero-width joiner
+        "Jean\u00a0Pierre",  # a no-break space
+        "Zo\u00eb",
+        "\u05d3\u05d5\u05d3\u200f",  # Hebrew with a right-to-left mark
+    ],
+)
+def test_create_accepts_every_character_a_persons_name_can_hold(name):
+    assert CreateUserArgs(**{**NEW_USER, "first_name": name}).first_name == name
+
+
+@pytest.mark.parametrize("name", ["Jane\u202eeoD", "Jane\u2066x\u2069", "Ja\x85ne", "Jane\ud800"])
+def test_create_refuses_bidi_overrides_c1_controls_and_lone_surrogates(name):
+    with pytest.raises(ValidationError):
+        CreateUserArgs(**{**NEW_USER, "first_name": name})
+
+
+def test_update_accepts_a_phone_number_with_a_no_break_space():
+    args = UpdateUserArgs(user_id="00u1", mobile_phone="+1\u00a0555\u00a00100")
+
+    assert args.mobile_phone == "+1\u00a0555\u00a00100"
+
+
 def test_create_accepts_a_fifty_character_name():
     assert CreateUserArgs(**{**NEW_USER, "last_name": "x" * 50}).last_name == "x" * 50
 

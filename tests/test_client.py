@@ -9,7 +9,9 @@ import json
 import logging
 import math
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -42,7 +44,7 @@ FAST = RetrySettings(backoff_base=0, backoff_max=0)
 # A fixed Okta clock: rate-limit resets are read against the response's Date, not ours.
 DATE = "Tue, 01 Jul 2025 12:00:00 GMT"
 DATE_EPOCH = 1751371200
-UNSAFE_IDS = ["../groups", "a%2Fb", "00u1/roles", "..", "a?b=1", "a#b", "a\\b", "%252e%252e"]
+UNSAFE_IDS = ["../groups", "a%2Fb", "00u1/roles", "..", "a\\b", "%252e%252e", "a\r\nb"]
 
 
 def okta_user(user_id: str = "00u1", **profile: str) -> dict[str, Any]:
@@ -59,6 +61,17 @@ def okta_user(user_id: str = "00u1", **profile: str) -> dict[str, Any]:
         "profile": values,
         "_links": {"self": {"href": f"{ORG}/api/v1/users/{user_id}"}},
     }
+
+
+def just_created(user_id: str) -> httpx.Response:
+    """A new user as the lookup after an unsure create finds it: created now, by Okta's Date."""
+    now = time.time()
+    body = {
+        **okta_user(user_id),
+        "status": "PROVISIONED",
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(now)),
+    }
+    return httpx.Response(200, json=body, headers={"date": formatdate(now, usegmt=True)})
 
 
 def page(*users: dict[str, Any], after: str | None = None) -> httpx.Response:
@@ -447,7 +460,7 @@ def test_dropped_connection_on_create_finds_the_user_by_login_instead_of_posting
     post = okta.post("/api/v1/users").mock(
         side_effect=httpx.RemoteProtocolError("Server disconnected without sending a response.")
     )
-    lookup = okta.get("/api/v1/users/jane@example.com").respond(200, json=okta_user("00unew"))
+    lookup = okta.get("/api/v1/users/jane@example.com").mock(return_value=just_created("00unew"))
 
     user = client.create_user(NEW_PROFILE)
 
@@ -462,7 +475,7 @@ async def test_dropped_connection_on_acreate_finds_the_user_by_login_instead_of_
     post = okta.post("/api/v1/users").mock(
         side_effect=httpx.RemoteProtocolError("Server disconnected without sending a response.")
     )
-    okta.get("/api/v1/users/jane@example.com").respond(200, json=okta_user("00unew"))
+    okta.get("/api/v1/users/jane@example.com").mock(return_value=just_created("00unew"))
 
     user = await aclient.acreate_user(NEW_PROFILE)
 

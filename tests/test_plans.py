@@ -2,6 +2,7 @@
 
 import json
 import random
+import time
 from email.utils import formatdate
 
 import pytest
@@ -147,6 +148,22 @@ def create(ctx, profile=JANE, activate=True):
     return plans.create_user(ctx, profile, activate=activate)
 
 
+def okta_time(epoch):
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(epoch))
+
+
+def found_at_login(user_id="00u1", *, created=OKTA_NOW, status="PROVISIONED", **profile):
+    """A user as the lookup by login finds it, answered at OKTA_NOW on Okta's clock."""
+    body = {
+        "id": user_id,
+        "status": status,
+        "created": okta_time(created),
+        "profile": {**JANE, **profile},
+        "_links": {},
+    }
+    return reply(200, body, {"date": formatdate(OKTA_NOW, usegmt=True)})
+
+
 # -- retries of reads -----------------------------------------------------------------------
 
 
@@ -290,17 +307,61 @@ def test_wait_for_a_reset_beyond_the_budget_raises_without_sending(ctx):
     assert okta.sent == []
 
 
-def test_a_429_is_never_retried_without_waiting_even_when_its_reset_precedes_the_known_one(ctx):
-    # A concurrency-limit 429 reports Limit and Remaining 0 and an estimated, earlier Reset.
+def test_a_concurrency_limit_429_is_retried_after_a_backoff(ctx):
+    # A concurrency-limit 429 reports Limit and Remaining 0 and an estimated Reset; it frees
+    # up as soon as other requests finish.
     Script(ctx, user(headers=limit_headers(remaining=500, reset_in=55))).run(
         plans.get_user(ctx, "00u1")
     )
-    okta = Script(ctx, rate_limited(reset_in=2, limit=0), user())
+    okta = Script(ctx, rate_limited(reset_in=40, limit=0), user())
 
     okta.run(plans.get_user(ctx, "00u1"))
 
     assert len(okta.sent) == 2
-    assert sum(okta.sleeps) >= 2.0
+    assert 0 < sum(okta.sleeps) < 1.0
+
+
+def test_a_concurrency_limit_429_does_not_close_the_endpoint_after_its_reset(ctx):
+    okta = Script(ctx, *[rate_limited(reset_in=1, limit=0)] * 4)
+    with pytest.raises(OktaRateLimitError):
+        okta.run(plans.get_user(ctx, "00u1"))
+    ctx.clock.now += 60  # long past the reset the 429s estimated
+
+    later = Script(ctx, user())
+
+    assert later.run(plans.get_user(ctx, "00u1")).id == "00u1"
+    assert later.sleeps == []
+
+
+def test_a_window_429_is_retried_only_after_its_reset(ctx):
+    okta = Script(ctx, rate_limited(reset_in=3), user())
+
+    okta.run(plans.get_user(ctx, "00u1"))
+
+    assert len(okta.sent) == 2
+    assert sum(okta.sleeps) >= 3.0
+
+
+def test_calls_to_an_endpoint_whose_limit_is_unknown_go_out_together(ctx):
+    first, second = plans.get_user(ctx, "00u1"), plans.get_user(ctx, "00u2")
+
+    assert isinstance(next(first), Send)
+    assert isinstance(next(second), Send)  # no wait behind the first answer
+
+
+def test_a_call_held_only_by_requests_in_flight_is_sent_rather_than_called_rate_limited():
+    ctx = make_ctx(max_wait=5.0)
+    Script(ctx, user(headers=limit_headers(remaining=1, reset_in=30))).run(
+        plans.get_user(ctx, "00u1")
+    )
+    in_flight = plans.get_user(ctx, "00u1")
+    assert isinstance(next(in_flight), Send)
+
+    okta = Script(ctx, user())
+
+    assert okta.run(plans.get_user(ctx, "00u2")).id == "00u1"
+    assert okta.sleeps == []
+    in_flight.close()
 
 
 def test_an_abandoned_request_gives_its_rate_limit_slot_back(ctx):
@@ -363,7 +424,7 @@ def test_create_without_activation_asks_for_a_staged_user(ctx):
 
 
 def test_create_after_dropped_connection_returns_the_user_it_created(ctx):
-    okta = Script(ctx, DROPPED, user())
+    okta = Script(ctx, DROPPED, found_at_login())
 
     assert okta.run(create(ctx)).id == "00u1"
     assert okta.requests == ["POST /api/v1/users", f"GET {JANE_PATH}"]
@@ -371,7 +432,7 @@ def test_create_after_dropped_connection_returns_the_user_it_created(ctx):
 
 @pytest.mark.parametrize("failure", [gateway_page(502), okta_error(500, "E0000009")])
 def test_create_after_a_5xx_returns_the_user_it_created(ctx, failure):
-    okta = Script(ctx, failure, user())
+    okta = Script(ctx, failure, found_at_login())
 
     assert okta.run(create(ctx)).id == "00u1"
     assert okta.requests == ["POST /api/v1/users", f"GET {JANE_PATH}"]
@@ -408,8 +469,8 @@ def test_create_is_resent_without_a_lookup_after_a_429(ctx):
     assert okta.requests == ["POST /api/v1/users"] * 2
 
 
-def test_duplicate_login_after_an_unsure_attempt_resolves_to_the_existing_matching_user(ctx):
-    okta = Script(ctx, DROPPED, NOT_FOUND, DUPLICATE, user())
+def test_duplicate_login_after_an_unsure_attempt_resolves_to_the_user_it_created(ctx):
+    okta = Script(ctx, DROPPED, NOT_FOUND, DUPLICATE, found_at_login())
 
     assert okta.run(create(ctx)).id == "00u1"
     assert okta.requests.count("POST /api/v1/users") == 2
@@ -425,11 +486,61 @@ def test_duplicate_login_on_a_first_attempt_is_an_error_without_a_lookup(ctx):
 
 
 def test_unsure_create_never_claims_another_user_found_under_the_login(ctx):
-    someone_else = user("00u9", firstName="Janet", lastName="Dough")
-    okta = Script(ctx, DROPPED, someone_else, DUPLICATE, someone_else)
+    someone_else = found_at_login("00u9", firstName="Janet", lastName="Dough")
+    okta = Script(ctx, DROPPED, someone_else)
 
     with pytest.raises(OktaDuplicateLoginError):
         okta.run(create(ctx))
+
+
+@pytest.mark.parametrize("failure", [gateway_page(502), okta_error(503, "E0000010")])
+def test_unsure_create_reports_a_matching_user_who_existed_before_as_a_duplicate(ctx, failure):
+    existing = found_at_login("00u7", created=OKTA_NOW - 86_400, status="ACTIVE")
+    okta = Script(ctx, failure, existing)
+
+    with pytest.raises(OktaDuplicateLoginError) as raised:
+        okta.run(create(ctx))
+
+    assert "already existed before this call" in str(raised.value)
+    assert "00u7" in str(raised.value)
+    assert okta.requests == ["POST /api/v1/users", f"GET {JANE_PATH}"]
+
+
+def test_unsure_create_accepts_a_user_created_within_the_tolerance_before_its_date(ctx):
+    okta = Script(
+        ctx, DROPPED, found_at_login(created=OKTA_NOW - plans.CREATED_TOLERANCE_SECONDS + 0.5)
+    )
+
+    assert okta.run(create(ctx)).id == "00u1"
+
+
+def test_unsure_create_does_not_claim_a_user_created_before_the_tolerance(ctx):
+    okta = Script(ctx, DROPPED, found_at_login(created=OKTA_NOW - 10))
+
+    with pytest.raises(OktaDuplicateLoginError):
+        okta.run(create(ctx))
+
+
+@pytest.mark.parametrize(
+    ("activate", "status"), [(False, "PROVISIONED"), (False, "ACTIVE"), (True, "STAGED")]
+)
+def test_unsure_create_does_not_claim_a_user_whose_status_does_not_fit_activate(
+    ctx, activate, status
+):
+    okta = Script(ctx, DROPPED, found_at_login(status=status))
+
+    with pytest.raises(OktaDuplicateLoginError):
+        okta.run(create(ctx, activate=activate))
+
+
+def test_unsure_create_without_a_date_to_place_it_says_the_user_may_exist(ctx):
+    undated = found_at_login()
+    okta = Script(ctx, DROPPED, Received(200, JSON, undated.body))
+
+    with pytest.raises(OktaUnconfirmedCreateError) as raised:
+        okta.run(create(ctx))
+
+    assert "okta_get_user" in raised.value.for_agent()
 
 
 def test_unsure_create_gives_up_after_max_attempts():
@@ -540,6 +651,23 @@ def test_update_after_412_does_not_resend_changes_already_applied(ctx):
     ]
     assert updated.profile.lastName == "Roe"
     assert changed == ["lastName"]
+
+
+def test_rename_by_login_whose_answer_was_lost_reads_the_user_again_by_id(ctx):
+    renamed = "jane.roe@example.com"
+    okta = Script(
+        ctx,
+        user("00u7", etag='W/"1"'),
+        DROPPED,  # Okta applied the rename; its answer was lost
+        okta_error(412, "E0000231"),  # the retry's ETag is now stale
+        user("00u7", etag='W/"2"', login=renamed),
+    )
+
+    updated, changed = okta.run(plans.update_user(ctx, JANE["login"], {"login": renamed}))
+
+    assert okta.requests[-1] == "GET /api/v1/users/00u7"
+    assert updated.profile.login == renamed
+    assert changed == ["login"]
 
 
 def test_update_of_an_unknown_user_raises_not_found_without_sending_a_change(ctx):

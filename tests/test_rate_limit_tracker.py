@@ -5,7 +5,7 @@ from email.utils import formatdate
 import pytest
 
 from langchain_okta.rate_limits import (
-    PROBE_WAIT_SECONDS,
+    Hold,
     RateLimitHeaders,
     RateLimitTracker,
     read_rate_limit,
@@ -71,70 +71,110 @@ def tracker():
     return RateLimitTracker()
 
 
-def test_one_request_probes_an_unknown_endpoint_while_the_others_wait_briefly(tracker):
-    assert tracker.acquire(BUCKET, 0.0) == 0.0
-    assert tracker.acquire(BUCKET, 0.0) == PROBE_WAIT_SECONDS
+def wait_of(hold):
+    return 0.0 if hold is None else hold.seconds
 
 
-def test_the_probes_answer_opens_the_endpoint_up_to_its_remaining(tracker):
+def test_requests_to_an_unknown_endpoint_go_out_without_waiting_for_a_probe(tracker):
+    assert [tracker.acquire(BUCKET, 0.0) for _ in range(10)] == [None] * 10
+
+
+def test_the_first_answer_opens_the_endpoint_up_to_its_remaining(tracker):
     tracker.acquire(BUCKET, 0.0)
     tracker.release(BUCKET, headers(5), 0.0)
 
-    assert [tracker.acquire(BUCKET, 0.0) for _ in range(6)] == [0.0] * 5 + [pytest.approx(30.0)]
+    waits = [wait_of(tracker.acquire(BUCKET, 0.0)) for _ in range(6)]
+
+    assert waits == [0.0] * 5 + [pytest.approx(30.0)]
 
 
 def test_a_server_without_rate_limit_headers_is_not_paced(tracker):
     tracker.acquire(BUCKET, 0.0)
     tracker.release(BUCKET, {"content-type": "application/json"}, 0.0)
 
-    assert [tracker.acquire(BUCKET, 0.0) for _ in range(50)] == [0.0] * 50
+    assert [tracker.acquire(BUCKET, 0.0) for _ in range(50)] == [None] * 50
 
 
 def test_a_new_window_starts_with_the_last_limit_not_unlimited(tracker):
     tracker.acquire(BUCKET, 0.0)
     tracker.release(BUCKET, headers(0, reset_in=10, limit=3), 0.0)
 
-    assert [tracker.acquire(BUCKET, 10.0) for _ in range(4)][3] == PROBE_WAIT_SECONDS
+    holds = [tracker.acquire(BUCKET, 10.0) for _ in range(4)]
+
+    assert holds[:3] == [None] * 3
+    assert holds[3] == Hold(pytest.approx(0.05), used_up=False)
 
 
 def test_reset_is_placed_with_the_largest_date_offset_seen(tracker):
     tracker.acquire(BUCKET, 0.0)
     tracker.release(BUCKET, headers(0, reset_in=10), 0.0)
-    tracker.acquire(BUCKET, 0.0)
+    tracker.acquire(BUCKET, 0.0, force=True)
     # Okta's Date is floored to the second: a later response shows its clock is 0.8 s ahead.
     tracker.release(BUCKET, headers(0, reset_in=9, date=OKTA_NOW + 1), 0.2)
 
-    assert tracker.acquire(BUCKET, 0.2) == pytest.approx(9.0)
+    assert wait_of(tracker.acquire(BUCKET, 0.2)) == pytest.approx(9.0)
 
 
 def test_requests_go_out_while_remaining_exceeds_those_in_flight(tracker):
     tracker.acquire(BUCKET, 0.0)
     tracker.release(BUCKET, headers(3), 0.0)
 
-    assert [tracker.acquire(BUCKET, 1.0) for _ in range(3)] == [0.0, 0.0, 0.0]
+    assert [tracker.acquire(BUCKET, 1.0) for _ in range(3)] == [None, None, None]
 
 
-def test_request_waits_for_the_reset_when_remaining_is_used_up_by_those_in_flight(tracker):
+def test_a_window_whose_last_requests_are_in_flight_holds_without_claiming_it_is_used_up(
+    tracker,
+):
     tracker.acquire(BUCKET, 0.0)
     tracker.release(BUCKET, headers(2, reset_in=30), 0.0)
     tracker.acquire(BUCKET, 5.0)
     tracker.acquire(BUCKET, 5.0)
 
-    assert tracker.acquire(BUCKET, 5.0) == pytest.approx(25.0)
+    assert tracker.acquire(BUCKET, 5.0) == Hold(pytest.approx(25.0), used_up=False)
 
 
 def test_request_waits_for_the_reset_when_okta_reports_none_remaining(tracker):
     tracker.acquire(BUCKET, 100.0)
     tracker.release(BUCKET, headers(0, reset_in=12), 100.0)
 
-    assert tracker.acquire(BUCKET, 100.0) == pytest.approx(12.0)
+    assert tracker.acquire(BUCKET, 100.0) == Hold(pytest.approx(12.0), used_up=True)
 
 
 def test_requests_go_out_again_after_the_reset(tracker):
     tracker.acquire(BUCKET, 100.0)
     tracker.release(BUCKET, headers(0, reset_in=12), 100.0)
 
-    assert tracker.acquire(BUCKET, 112.0) == 0.0
+    assert tracker.acquire(BUCKET, 112.0) is None
+
+
+def test_a_forced_request_goes_out_whatever_the_window_says(tracker):
+    tracker.acquire(BUCKET, 100.0)
+    tracker.release(BUCKET, headers(0, reset_in=12), 100.0)
+
+    assert tracker.acquire(BUCKET, 100.0, force=True) is None
+
+
+def test_a_concurrency_limit_429_does_not_close_the_endpoint(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(0, reset_in=10, limit=0), 0.0)
+
+    assert tracker.acquire(BUCKET, 0.0) is None
+
+
+def test_a_concurrency_limit_429_after_a_known_window_leaves_that_window_as_it_was(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(0, reset_in=10, limit=5), 0.0)
+    tracker.acquire(BUCKET, 0.0, force=True)
+    tracker.release(BUCKET, headers(0, reset_in=40, limit=0), 0.0)
+
+    assert [tracker.acquire(BUCKET, 10.0) for _ in range(5)] == [None] * 5
+
+
+def test_an_absurdly_distant_reset_holds_requests_for_two_minutes_at_most(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(0, reset_in=86_400), 0.0)
+
+    assert tracker.acquire(BUCKET, 120.0) is None
 
 
 def test_a_released_slot_can_be_used_again(tracker):
@@ -143,14 +183,14 @@ def test_a_released_slot_can_be_used_again(tracker):
     tracker.acquire(BUCKET, 0.0)
     tracker.release(BUCKET, None, 0.0)  # that request failed without a response
 
-    assert tracker.acquire(BUCKET, 0.0) == 0.0
+    assert tracker.acquire(BUCKET, 0.0) is None
 
 
 def test_buckets_are_counted_separately(tracker):
     tracker.acquire(BUCKET, 0.0)
     tracker.release(BUCKET, headers(0, reset_in=30), 0.0)
 
-    assert tracker.acquire("GET /api/v1/users", 0.0) == 0.0
+    assert tracker.acquire("GET /api/v1/users", 0.0) is None
 
 
 def test_out_of_order_responses_within_one_window_keep_the_lowest_remaining(tracker):
@@ -159,7 +199,7 @@ def test_out_of_order_responses_within_one_window_keep_the_lowest_remaining(trac
     tracker.release(BUCKET, headers(0, reset_in=30), 0.0)
     tracker.release(BUCKET, headers(7, reset_in=30), 0.5)  # sent earlier, arrived later
 
-    assert tracker.acquire(BUCKET, 1.0) > 0
+    assert tracker.acquire(BUCKET, 1.0) == Hold(pytest.approx(29.0), used_up=True)
 
 
 def test_a_stale_response_from_a_past_window_is_ignored(tracker):
@@ -169,7 +209,7 @@ def test_a_stale_response_from_a_past_window_is_ignored(tracker):
     # Sent in the previous window, which had run dry; it arrives after the new window began.
     tracker.release(BUCKET, headers(0, reset_in=3, date=OKTA_NOW - 2), 0.0)
 
-    assert tracker.acquire(BUCKET, 1.0) == 0.0
+    assert tracker.acquire(BUCKET, 1.0) is None
 
 
 def test_a_response_from_a_new_window_replaces_the_old_one(tracker):
@@ -178,4 +218,4 @@ def test_a_response_from_a_new_window_replaces_the_old_one(tracker):
     tracker.acquire(BUCKET, 10.0)
     tracker.release(BUCKET, headers(599, reset_in=60, date=OKTA_NOW + 10), 10.0)
 
-    assert tracker.acquire(BUCKET, 11.0) == 0.0
+    assert tracker.acquire(BUCKET, 11.0) is None

@@ -190,6 +190,34 @@ def test_get_user_by_login(okta: respx.Router, call: Call) -> None:
     assert route.calls.last.request.url.raw_path == b"/api/v1/users/jane%40example.com"
 
 
+@pytest.mark.parametrize("method", ["invoke", "ainvoke"])
+def test_get_user_takes_a_plain_string_as_the_user_id(
+    okta: respx.Router, tools: dict[str, BaseTool], method: str
+) -> None:
+    route = okta.get("/api/v1/users/jane@example.com").respond(200, json=okta_user())
+    tool = tools["okta_get_user"]
+
+    content = (
+        asyncio.run(tool.ainvoke("jane@example.com"))
+        if method == "ainvoke"
+        else tool.invoke("jane@example.com")
+    )
+
+    assert json.loads(content)["user"]["id"] == "00u1"
+    assert route.call_count == 1
+
+
+def test_get_user_by_a_login_with_a_hash_and_a_question_mark(
+    okta: respx.Router, call: Call
+) -> None:
+    route = okta.get(url__regex=r"/api/v1/users/[^/]+$").respond(200, json=okta_user())
+
+    message = call("okta_get_user", user_id="ops#1?@example.com")
+
+    assert message.status == "success"
+    assert route.calls.last.request.url.raw_path == b"/api/v1/users/ops%231%3F%40example.com"
+
+
 # -- list arguments as Okta parameters --------------------------------------------------------
 
 
@@ -204,10 +232,16 @@ def test_list_users_alone_sends_only_the_default_limit(users: respx.Route, call:
     assert params_of(users) == {"limit": "20"}
 
 
-def test_query_alone_becomes_q(users: respx.Route, call: Call) -> None:
+def test_query_alone_becomes_a_starts_with_search_that_pages(
+    users: respx.Route, call: Call
+) -> None:
     call("okta_list_users", query="jan")
 
-    assert params_of(users) == {"q": "jan", "limit": "20"}
+    assert params_of(users) == {
+        "search": '(profile.firstName sw "jan" or profile.lastName sw "jan" '
+        'or profile.email sw "jan")',
+        "limit": "20",
+    }
 
 
 def test_status_alone_becomes_a_status_filter(users: respx.Route, call: Call) -> None:
@@ -501,7 +535,7 @@ def test_bad_email_is_refused_before_any_request(okta: respx.Router, call: Call)
     assert okta.calls.call_count == 0
 
 
-@pytest.mark.parametrize("user_id", ["../groups", "00u1/roles", "a%2Fb", "me?expand=x"])
+@pytest.mark.parametrize("user_id", ["../groups", "00u1/roles", "a%2Fb", "a\\b"])
 def test_user_id_that_could_change_the_path_is_refused_before_any_request(
     okta: respx.Router, call: Call, user_id: str
 ) -> None:

@@ -66,7 +66,15 @@ NEW_PERSON = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada.lovela
 ACTIONS = [
     pytest.param(Action("okta_list_users", {}, ("listUsers",)), id="list-everyone"),
     pytest.param(
-        Action("okta_list_users", {"query": "jan"}, ("listUsers",), expected_query={"q": "jan"}),
+        Action(
+            "okta_list_users",
+            {"query": "jan"},
+            ("listUsers",),
+            expected_query={
+                "search": '(profile.firstName sw "jan" or profile.lastName sw "jan" '
+                'or profile.email sw "jan")'
+            },
+        ),
         id="list-by-query",
     ),
     pytest.param(

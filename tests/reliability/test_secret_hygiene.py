@@ -22,6 +22,7 @@ import respx
 from langchain.agents import create_agent
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import ToolMessage
+from pydantic import SecretStr, ValidationError
 from reliability_support import (
     FAST_RETRIES,
     SHORT_TIMEOUTS,
@@ -64,6 +65,49 @@ def exception_chain(error: BaseException) -> list[BaseException]:
 def assert_exception_hides_token(error: BaseException) -> None:
     for link in exception_chain(error):
         assert_no_token(link, link.args, vars(link))
+    assert_nothing_reachable_holds_token(error)
+
+
+def reachable_texts(root: object, depth: int = 8) -> Iterator[str]:
+    """Every string reachable from `root` through attributes, items, causes and contexts."""
+    seen: set[int] = set()
+
+    def walk(thing: object, left: int) -> Iterator[str]:
+        if left < 0 or id(thing) in seen:
+            return
+        seen.add(id(thing))
+        if isinstance(thing, str):
+            yield thing
+        elif isinstance(thing, bytes | bytearray):
+            yield bytes(thing).decode("latin-1")
+        elif isinstance(thing, SecretStr):
+            yield thing.get_secret_value()  # a secret counts as held, even if masked
+        elif isinstance(thing, httpx.Request):
+            yield str(thing.url)
+            yield from walk(thing.headers.raw, left - 1)
+        elif isinstance(thing, dict):
+            for key, value in thing.items():
+                yield from walk(key, left - 1)
+                yield from walk(value, left - 1)
+        elif isinstance(thing, list | tuple | set | frozenset):
+            for item in thing:
+                yield from walk(item, left - 1)
+        elif isinstance(thing, BaseException):
+            yield from walk(thing.args, left - 1)
+            yield from walk(getattr(thing, "__dict__", {}), left - 1)
+            yield from walk(thing.__cause__, left - 1)
+            yield from walk(thing.__context__, left - 1)
+            if isinstance(thing, ValidationError):
+                yield from walk(thing.errors(), left - 1)
+        elif hasattr(thing, "__dict__") and not isinstance(thing, type):
+            yield from walk(vars(thing), left - 1)
+
+    yield from walk(root, depth)
+
+
+def assert_nothing_reachable_holds_token(error: BaseException) -> None:
+    for text in reachable_texts(error):
+        assert TOKEN_PIECE not in text, f"the token is reachable from the error: {text[:80]!r}"
 
 
 @pytest.fixture
@@ -225,6 +269,35 @@ def test_a_connection_refused_error_hides_the_token() -> None:
         client.get_user("me")
 
     assert_exception_hides_token(raised.value)
+
+
+def test_a_non_ascii_token_is_refused_at_configuration_without_echoing_it() -> None:
+    pasted = TOKEN.replace("-", "\u2013", 1)  # an en dash from a document editor
+
+    with pytest.raises(OktaConfigurationError) as raised:
+        OktaSettings.resolve(ORG, pasted)
+
+    assert "non-ASCII" in str(raised.value)
+    assert_exception_hides_token(raised.value)
+
+
+def test_a_refused_configuration_keeps_no_validation_error_holding_the_token() -> None:
+    with pytest.raises(OktaConfigurationError) as raised:
+        OktaSettings.resolve(ORG, f"{TOKEN} x")
+
+    assert_nothing_reachable_holds_token(raised.value)
+
+
+def test_a_connection_error_holds_no_request_that_carries_the_token() -> None:
+    client = OktaClient(
+        OktaSettings(org_url="http://127.0.0.1:9", api_token=TOKEN, retries=FAST_RETRIES)
+    )
+
+    with client, pytest.raises(OktaError) as raised:
+        client.get_user("me")
+
+    assert raised.value.__cause__ is not None
+    assert_nothing_reachable_holds_token(raised.value)
 
 
 # -- logs ----------------------------------------------------------------------------------------

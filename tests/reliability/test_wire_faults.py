@@ -401,9 +401,11 @@ def test_update_with_a_cut_off_body_changes_nothing_else_and_says_so(
 
     after = served.org.find_by_login(user["profile"]["login"])
     assert after is not None
-    assert profile_diff(user["profile"], after["profile"]) <= {"lastName"}
-    if message.status == "error":
-        assert "not valid JSON" in str(message.content)
+    # A cut-off read is read again; a cut-off answer to the change is retried, and the
+    # retry finds the change already made: either way the call ends with the change made.
+    assert message.status == "success", message.content
+    assert content_json(message)["changed"] == ["lastName"]
+    assert profile_diff(user["profile"], after["profile"]) == {"lastName"}
 
 
 def test_update_that_keeps_failing_gives_up_and_changes_nothing(served: Served) -> None:
