@@ -31,7 +31,7 @@ class ModelUser:
 
     def as_okta(self) -> dict[str, Any]:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(self.created))
-        millis = int(round((self.created % 1) * 1000)) % 1000
+        millis = round((self.created % 1) * 1000) % 1000
         return {
             "id": self.id,
             "status": self.status,

@@ -154,7 +154,8 @@ class WritePlanStates(RuleBasedStateMachine):
             mine = [user for user in self.okta.users if user.created_by == self.caller]
             assert len(mine) <= 1, "one create call made two users"
             if error is None:
-                assert mine and result.id == mine[0].id, "reported a user it did not create"
+                assert mine, "reported a user it did not create"
+                assert result.id == mine[0].id, "reported a user it did not create"
                 assert existed is None
             elif isinstance(error, OktaDuplicateLoginError):
                 assert existed is not None, "said the login existed when this call created it"
