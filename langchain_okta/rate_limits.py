@@ -39,6 +39,7 @@ def read_rate_limit(headers: Mapping[str, str]) -> RateLimitHeaders | None:
     return RateLimitHeaders(limit, remaining, min(max(reset - now, 0.0), _MAX_RESET_SECONDS))
 
 
+_CLOCK_SLACK_SECONDS = 1e-3
 # How long a request waits for answers already in flight when no reset is known.
 _PENDING_WAIT_SECONDS = 0.05
 
@@ -92,7 +93,9 @@ class RateLimitTracker:
         with self._lock:
             state = self._buckets.setdefault(bucket, _Bucket())
             resets_at = self._resets_at(state)
-            if resets_at is not None and now >= resets_at:
+            # The slack absorbs float rounding at epoch scale: a caller that waited exactly
+            # as long as it was told must find the reset passed.
+            if resets_at is not None and now >= resets_at - _CLOCK_SLACK_SECONDS:
                 state.remaining, state.reset_epoch, resets_at = state.limit, None, None
             if force or state.remaining is None or state.remaining - state.in_flight > 0:
                 state.in_flight += 1

@@ -34,7 +34,8 @@ class RateLimitStates(RuleBasedStateMachine):
         self.skew = skew  # Okta's clock minus ours
         self.in_flight = 0
         self.used_up_reported = False  # some answer said a real window had nothing left
-        self.window_reported = False  # some answer carried a positive Limit and a Date
+        self.window_reported = False  # some answer carried a positive Limit, placeable in time
+        self.dated_seen = False  # some answer carried a Date
 
     @rule(force=st.booleans())
     def send(self, force: bool) -> None:
@@ -66,9 +67,11 @@ class RateLimitStates(RuleBasedStateMachine):
         }
         if dated:
             headers["date"] = formatdate(okta_now, usegmt=True)
-            if limit > 0:
-                self.window_reported = True
-                self.used_up_reported |= remaining <= 0
+            self.dated_seen = True
+        # Once any answer placed Okta's clock, a Reset can be placed without its own Date.
+        if self.dated_seen and limit > 0:
+            self.window_reported = True
+            self.used_up_reported |= remaining <= 0
         self.tracker.release(BUCKET, headers, self.now)
         self.in_flight -= 1
 
