@@ -122,8 +122,17 @@ def _update_user_tool(client: OktaClient) -> BaseTool:
     return _tool(UPDATE_USER, UpdateUserArgs, run, arun)
 
 
+class OktaTool(StructuredTool):
+    """A toolkit tool; its repr is its name rather than its schema, description and code."""
+
+    def __repr__(self) -> str:
+        return f"OktaTool(name={self.name!r})"
+
+    __str__ = __repr__
+
+
 def _tool(name: str, schema: type[BaseModel], run: Any, arun: Any) -> BaseTool:
-    return StructuredTool.from_function(
+    return OktaTool.from_function(
         func=run,
         coroutine=arun,
         name=name,
