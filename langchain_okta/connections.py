@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import importlib
 import threading
 from collections import deque
 from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
@@ -361,6 +362,15 @@ def _close_in_their_loops(closers: Sequence[tuple[asyncio.AbstractEventLoop, _Cl
         # If the loop is busy for longer, the task closes the connections when it runs.
         with contextlib.suppress(concurrent.futures.TimeoutError):
             done.result(_CLOSE_WAIT_SECONDS)
+
+
+def import_async_stack() -> None:
+    """Import what httpx loads on its first async request, its anyio backend (about 80 ms),
+    so that the first request need not stall an event loop with it: call off the loop."""
+    for module in ("anyio._backends._asyncio", "httpcore._backends.anyio"):
+        # Only a head start: if httpx loads something else one day, it still works.
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -15,6 +15,7 @@ from langchain_core.tools import BaseTool, BaseToolkit
 from pydantic import ConfigDict, PrivateAttr, SecretStr
 
 from langchain_okta.client import OktaClient
+from langchain_okta.connections import import_async_stack
 from langchain_okta.errors import OktaAdminCheckError, OktaAuthenticationError
 from langchain_okta.models import AdminAccess
 from langchain_okta.settings import OktaSettings, RetrySettings, Timeouts
@@ -152,6 +153,8 @@ class OktaToolkit(BaseToolkit):
             client = await asyncio.to_thread(reach.new_client)
         else:
             reach.refuse_with_a_client()
+        # The same for what httpx imports on its first async request.
+        await asyncio.to_thread(import_async_stack)
         try:
             admin = await _achecked_admin(client) if check_admin else None
             toolkit = cls.__new__(cls)
