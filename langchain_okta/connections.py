@@ -65,10 +65,10 @@ class _LoopClient:
 
 @dataclass
 class _Taken:
-    """What a close took out of `Connections`, to be closed outside the lock."""
+    """What a close took out of `Connections`, to be closed (and let go) outside the lock."""
 
     sync: httpx.Client | None = None
-    loops: list[tuple[asyncio.AbstractEventLoop, _Closer]] = field(default_factory=list)
+    loops: list[tuple[asyncio.AbstractEventLoop, _LoopClient]] = field(default_factory=list)
 
 
 class Connections:
@@ -128,6 +128,12 @@ class Connections:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def waiting(self) -> int:
+        """How many callers are waiting for a turn."""
+        with self._lock:
+            return len(self._queue)
 
     # -- turns ------------------------------------------------------------------------------
 
@@ -232,11 +238,12 @@ class Connections:
         await keeper.__anext__()
         entry.keeper = keeper
         with self._lock:
-            if not self._closed:
-                self._forget_closed_loops()
-                self._loops[loop] = entry
-                return entry.http
-        raise OktaClientClosedError()  # the keeper closes what was opened, with the loop
+            if self._closed:
+                raise OktaClientClosedError()  # the keeper closes what was opened, with the loop
+            stale = self._take_closed_loops()
+            self._loops[loop] = entry
+        del stale  # let go only now: see _take_closed_loops
+        return entry.http
 
     def _new_loop_client(self) -> _LoopClient:
         if self._async_transport is None:
@@ -260,14 +267,14 @@ class Connections:
             # covers a close that could not reach the loop before it stopped.
             await entry.close()
 
-    def _forget_closed_loops(self) -> None:
-        """Drop the clients of loops closed without `shutdown_asyncgens()` (under the lock).
+    def _take_closed_loops(self) -> list[_LoopClient]:
+        """Take out the clients of loops closed without `shutdown_asyncgens()` (under the lock).
 
         Their connections cannot be closed any more (closing needs the loop); dropping them
-        at least keeps `_loops` from growing with every such loop.
+        at least keeps `_loops` from growing with every such loop. The caller lets them go
+        after the lock, as it does all entries: a keeper's finalizer must not run under it.
         """
-        for loop in [loop for loop in self._loops if loop.is_closed()]:
-            del self._loops[loop]
+        return [self._loops.pop(loop) for loop in list(self._loops) if loop.is_closed()]
 
     # -- closing ----------------------------------------------------------------------------
 
@@ -282,11 +289,11 @@ class Connections:
             taken.sync.close()
         here = _running_loop()
         elsewhere = []
-        for loop, close in taken.loops:
+        for loop, entry in taken.loops:
             if loop is here:
-                self._close_soon(loop, close())
+                self._close_soon(loop, entry.close())
             else:
-                elsewhere.append((loop, close))
+                elsewhere.append((loop, entry.close))
         if not elsewhere:
             return
         if here is None:
@@ -304,10 +311,10 @@ class Connections:
         if taken.sync is not None:
             taken.sync.close()
         here = asyncio.get_running_loop()
-        elsewhere = [(loop, close) for loop, close in taken.loops if loop is not here]
-        for loop, close in taken.loops:
+        elsewhere = [(loop, entry.close) for loop, entry in taken.loops if loop is not here]
+        for loop, entry in taken.loops:
             if loop is here:
-                await close()
+                await entry.close()
         if elsewhere:
             await asyncio.to_thread(_close_in_their_loops, elsewhere)
 
@@ -323,7 +330,7 @@ class Connections:
             self._queue.clear()
             if self._owns_sync:
                 taken.sync = self._sync
-            taken.loops = [(loop, entry.close) for loop, entry in self._loops.items()]
+            taken.loops = list(self._loops.items())
             self._sync = self._shared_async = None
             self._loops.clear()
         return taken

@@ -159,3 +159,13 @@ def settle(count: Callable[[], int], target: int, seconds: float = 3.0) -> int:
         time.sleep(0.01)
         value = count()
     return value
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
+    """Whether `condition()` came true within `seconds`, polling."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True

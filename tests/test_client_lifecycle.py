@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from langchain_core.messages import ToolMessage
-from loopback_okta import LoopbackOkta, loopback_okta, open_fds, settle
+from loopback_okta import LoopbackOkta, loopback_okta, open_fds, settle, wait_until
 
 from langchain_okta import OktaClient, OktaClientClosedError, OktaSettings, OktaToolkit
 
@@ -233,7 +233,8 @@ async def test_calls_waiting_for_a_turn_fail_as_closed_when_the_client_closes(
     okta.delay = 0.3
     client = new_client(okta, max_concurrency=1)
     calls = [asyncio.create_task(client.aget_user("00u1")) for _ in range(3)]
-    await asyncio.sleep(0.1)  # the first is in flight, the others wait for its turn
+    # The first is in flight, the others wait for its turn.
+    assert await asyncio.to_thread(wait_until, lambda: okta.requests == 1)
 
     await client.aclose()
     outcomes = await asyncio.gather(*calls, return_exceptions=True)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from loopback_okta import wait_until
 
 from langchain_okta.connections import Connections, OktaClientClosedError
 
@@ -32,6 +33,14 @@ def connections() -> Iterator[Connections]:
     turns.close()
 
 
+def wait_for_waiters(connections: Connections, count: int) -> None:
+    assert wait_until(lambda: connections.waiting == count)
+
+
+async def await_waiters(connections: Connections, count: int) -> None:
+    await asyncio.to_thread(wait_for_waiters, connections, count)
+
+
 def returns_within(seconds: float, acquire: object, fallback: Connections) -> float:
     """How long `acquire()` took; if it is still waiting after `seconds`, a turn is freed
     for it so the test fails instead of hanging."""
@@ -50,7 +59,7 @@ async def test_a_waiter_gets_the_turn_as_soon_as_it_is_released(
 ) -> None:
     await connections.aacquire()
     waiting = asyncio.create_task(connections.aacquire())
-    await asyncio.sleep(0.01)
+    await await_waiters(connections, 1)
     assert not waiting.done()
 
     connections.release()
@@ -63,7 +72,7 @@ async def test_a_turn_handed_to_a_waiter_cancelled_meanwhile_passes_on(
 ) -> None:
     await connections.aacquire()
     cancelled = asyncio.create_task(connections.aacquire())
-    await asyncio.sleep(0.01)
+    await await_waiters(connections, 1)
 
     connections.release()  # hands the turn to `cancelled`, which has not run yet
     cancelled.cancel()
@@ -77,7 +86,7 @@ async def test_a_waiter_cancelled_before_its_turn_leaves_the_queue(
 ) -> None:
     await connections.aacquire()
     cancelled = asyncio.create_task(connections.aacquire())
-    await asyncio.sleep(0.01)
+    await await_waiters(connections, 1)
     cancelled.cancel()
     await asyncio.gather(cancelled, return_exceptions=True)
 
@@ -112,9 +121,9 @@ def test_turns_go_in_arrival_order_across_threads_and_loops(connections: Connect
             (loop_waiter, "loop 2"),
         ]
     ]
-    for thread in threads:
+    for queued, thread in enumerate(threads, start=1):
         thread.start()
-        time.sleep(0.05)  # so each queues before the next starts
+        wait_for_waiters(connections, queued)  # so each queues before the next starts
     connections.release()
     for thread in threads:
         thread.join(5)
@@ -138,8 +147,8 @@ def test_a_waiter_whose_loop_closed_does_not_keep_the_turn(connections: Connecti
     connections.acquire()
     loop = asyncio.new_event_loop()
     stranded = loop.create_task(connections.aacquire())
-    loop.call_later(0.05, loop.stop)
-    loop.run_forever()  # the task queues for the turn, then the loop stops for good
+    # Runs the loop until the task waits for the turn; then the loop stops for good.
+    loop.run_until_complete(asyncio.to_thread(wait_for_waiters, connections, 1))
     assert not stranded.done()
     loop.close()
 
@@ -161,7 +170,7 @@ def test_closing_wakes_the_waiters_with_client_closed(connections: Connections) 
 
     waiter = threading.Thread(target=wait)
     waiter.start()
-    time.sleep(0.05)
+    wait_for_waiters(connections, 1)
 
     connections.close()
     waiter.join(2)
