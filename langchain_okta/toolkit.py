@@ -153,9 +153,9 @@ class OktaToolkit(BaseToolkit):
             client = await asyncio.to_thread(reach.new_client)
         else:
             reach.refuse_with_a_client()
-        # The same for what httpx imports on its first async request.
-        await asyncio.to_thread(import_async_stack)
         try:
+            # The same for what httpx imports on its first async request.
+            await asyncio.to_thread(import_async_stack)
             admin = await _achecked_admin(client) if check_admin else None
             toolkit = cls.__new__(cls)
             toolkit._set_up(client, admin, _decide_read_only(admin, read_only), owns_client=made)
