@@ -399,5 +399,5 @@ def cpu_count() -> int:
 
 
 def default_transport(max_concurrency: int) -> httpx.AsyncHTTPTransport:
-    """The transport OktaClient makes for itself (limits as in `_async_http_and_semaphore`)."""
+    """The transport OktaClient makes for itself (limits as in `OktaClient._new_async_http`)."""
     return httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=max_concurrency))

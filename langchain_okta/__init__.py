@@ -7,6 +7,7 @@ without loading LangChain.
 from typing import TYPE_CHECKING, Any
 
 from langchain_okta.client import OktaClient
+from langchain_okta.connections import OktaClientClosedError
 from langchain_okta.errors import (
     InvalidUserIdError,
     OktaAdminCheckError,
@@ -46,6 +47,7 @@ __all__ = [
     "OktaAdminCheckError",
     "OktaAuthenticationError",
     "OktaClient",
+    "OktaClientClosedError",
     "OktaConfigurationError",
     "OktaConflictError",
     "OktaConnectionError",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from types import TracebackType
@@ -13,6 +12,7 @@ import httpx
 
 from langchain_okta import plans, transport_errors
 from langchain_okta.api import ApiRequest, Received
+from langchain_okta.connections import Connections, OktaClientClosedError
 from langchain_okta.errors import OktaResponseError
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
 from langchain_okta.paths import check_user_id
@@ -29,10 +29,16 @@ USER_AGENT = f"langchain-okta/{__version__}"
 class OktaClient:
     """One authenticated connection to an Okta org, shared by all the tools.
 
-    Owns one `httpx.Client` and one `httpx.AsyncClient`, each created on first use. Pass
+    Safe to use from any number of threads and event loops at once: it makes one
+    `httpx.Client` and one `httpx.AsyncClient` per event loop, each on first use, closes a
+    loop's connections when that loop shuts down, and keeps at most
+    `settings.max_concurrency` requests in flight across all of them together. Pass
     `transport` (an httpx transport, sync, async or both) to mount something in process,
     such as the sandbox org, or pre-built `http_client` / `async_http_client` (which the
     caller then owns and closes).
+
+    `close()` (any thread) or `await aclose()` (any loop), or leaving `with` / `async with`,
+    closes everything for good: a call after that raises `OktaClientClosedError`.
     """
 
     def __init__(
@@ -45,28 +51,36 @@ class OktaClient:
         async_http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self.settings = settings
+        self._context = Context(retries=settings.retries, clock=time.monotonic)
+        self._timeout = httpx.Timeout(settings.timeouts.read, connect=settings.timeouts.connect)
         self._transport = transport if isinstance(transport, httpx.BaseTransport) else None
         self._async_transport = async_transport or (
             transport if isinstance(transport, httpx.AsyncBaseTransport) else None
         )
-        self._http = http_client
-        self._owns_http = http_client is None
-        # Agents run sync tools on several threads at once; they must share one client, and
-        # together stay within the same bound on requests in flight as the async path.
-        self._http_lock = threading.Lock()
-        self._in_flight = threading.BoundedSemaphore(settings.max_concurrency)
-        self._async_http = async_http_client
-        self._owns_async_http = async_http_client is None
-        # An AsyncClient and a semaphore belong to one event loop; notebooks and tests may
-        # run several loops over the client's life, so both are remade for a new loop.
-        self._async_loop: asyncio.AbstractEventLoop | None = None
-        self._semaphore: asyncio.Semaphore | None = None
-        self._context = Context(retries=settings.retries, clock=time.monotonic)
-        self._timeout = httpx.Timeout(settings.timeouts.read, connect=settings.timeouts.connect)
+        # Loading the CA certificates takes tens of milliseconds: once per client, not once
+        # per event loop, and not on a loop's thread when the toolkit is built with acreate.
+        needs_tls = (http_client is None and self._transport is None) or (
+            async_http_client is None and self._async_transport is None
+        )
+        self._tls = httpx.create_ssl_context() if needs_tls else None
+        self._connections = Connections(
+            settings.max_concurrency,
+            new_sync=self._new_http if http_client is None else lambda: http_client,
+            owns_sync=http_client is None,
+            new_async=(
+                self._new_async_http if async_http_client is None else lambda: async_http_client
+            ),
+            async_transport=self._async_transport,
+            owns_async=async_http_client is None,
+        )
         self._host = settings.org_url.partition("://")[2]
 
     def __repr__(self) -> str:
         return f"OktaClient(org_url={self.settings.org_url!r})"
+
+    @property
+    def closed(self) -> bool:
+        return self._connections.closed
 
     # -- operations -------------------------------------------------------------------------
 
@@ -170,16 +184,16 @@ class OktaClient:
     # -- lifecycle --------------------------------------------------------------------------
 
     def close(self) -> None:
-        with self._http_lock:
-            if self._http is not None and self._owns_http:
-                self._http.close()
-                self._http = None
+        """Close every connection, for good; from any thread, in or out of an event loop.
+
+        Called inside a running loop, it cannot wait for that loop's own connections: they
+        close as soon as the loop runs again (`await aclose()` waits for them).
+        """
+        self._connections.close()
 
     async def aclose(self) -> None:
-        self.close()
-        if self._async_http is not None and self._owns_async_http:
-            await self._async_http.aclose()
-            self._async_http = None
+        """Close every connection, for good, from any event loop, and wait until they are."""
+        await self._connections.aclose()
 
     def __enter__(self) -> OktaClient:
         return self
@@ -234,22 +248,35 @@ class OktaClient:
             plan.close()
 
     def _send(self, step: Send) -> Received | TransportFailure:
-        http = self._sync_http()
-        with self._in_flight:
-            try:
-                response = http.send(self._build(http, step.request))
-            except httpx.RequestError as exc:
-                return _transport_failure(exc, self._host)
+        http = self._connections.acquire()
+        try:
+            response = http.send(self._build(http, step.request))
+        except httpx.RequestError as exc:
+            return _transport_failure(exc, self._host)
+        except RuntimeError:
+            self._raise_if_closed()
+            raise
+        finally:
+            self._connections.release()
         return _received(response)
 
     async def _asend(self, step: Send) -> Received | TransportFailure:
-        http, semaphore = self._async_http_and_semaphore()
-        async with semaphore:
-            try:
-                response = await http.send(self._build(http, step.request))
-            except httpx.RequestError as exc:
-                return _transport_failure(exc, self._host)
+        http = await self._connections.aacquire()
+        try:
+            response = await http.send(self._build(http, step.request))
+        except httpx.RequestError as exc:
+            return _transport_failure(exc, self._host)
+        except RuntimeError:
+            self._raise_if_closed()
+            raise
+        finally:
+            self._connections.release()
         return _received(response)
+
+    def _raise_if_closed(self) -> None:
+        # httpx refuses to send through a client that a close from elsewhere just closed.
+        if self._connections.closed:
+            raise OktaClientClosedError() from None
 
     def _build(self, http: httpx.Client | httpx.AsyncClient, request: ApiRequest) -> httpx.Request:
         token = self.settings.api_token.get_secret_value()
@@ -269,32 +296,22 @@ class OktaClient:
             timeout=self._timeout,
         )
 
-    def _sync_http(self) -> httpx.Client:
-        if self._http is not None:
-            return self._http  # the common case, without taking the lock on every request
-        with self._http_lock:
-            if self._http is None:
-                self._http = httpx.Client(
-                    transport=self._transport, timeout=self._timeout, follow_redirects=False
-                )
-            return self._http
+    def _new_http(self) -> httpx.Client:
+        return httpx.Client(
+            transport=self._transport,
+            verify=self._tls or True,
+            timeout=self._timeout,
+            follow_redirects=False,
+        )
 
-    def _async_http_and_semaphore(self) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
-        loop = asyncio.get_running_loop()
-        if self._semaphore is None or self._async_loop is not loop:
-            self._async_loop = loop
-            self._semaphore = asyncio.Semaphore(self.settings.max_concurrency)
-            if self._owns_async_http:
-                # A client bound to a finished loop cannot be closed from this one; drop it.
-                self._async_http = None
-        if self._async_http is None:
-            self._async_http = httpx.AsyncClient(
-                transport=self._async_transport,
-                timeout=self._timeout,
-                follow_redirects=False,
-                limits=httpx.Limits(max_connections=self.settings.max_concurrency),
-            )
-        return self._async_http, self._semaphore
+    def _new_async_http(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(
+            transport=self._async_transport,
+            verify=self._tls or True,
+            timeout=self._timeout,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=self.settings.max_concurrency),
+        )
 
 
 def _advance(cursor: str | None, page: UserPage) -> str | None:

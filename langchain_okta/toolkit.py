@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import difflib
+import inspect
 import warnings
-from typing import Any
+from dataclasses import dataclass, fields
+from types import TracebackType
+from typing import Any, cast
 
 import httpx
 from langchain_core.tools import BaseTool, BaseToolkit
 from pydantic import ConfigDict, PrivateAttr, SecretStr
 
 from langchain_okta.client import OktaClient
+from langchain_okta.connections import import_async_stack
 from langchain_okta.errors import OktaAdminCheckError, OktaAuthenticationError
 from langchain_okta.models import AdminAccess
 from langchain_okta.settings import OktaSettings, RetrySettings, Timeouts
@@ -24,17 +30,57 @@ class OktaToolkit(BaseToolkit):
     agent = create_agent(model, toolkit.get_tools())
     ```
 
-    On creation it checks that the token belongs to an Okta admin (`check_admin=False`
-    skips it). `read_only=None` (default) hands out the write tools only when the admin's
-    roles allow user management; `True` never does; `False` insists and fails otherwise.
+    In async code (FastAPI, LangGraph, Jupyter), build it with
+    `toolkit = await OktaToolkit.acreate(...)`: the same arguments, with the admin check
+    awaited, so the event loop keeps running meanwhile. Close it when done, with `close()`,
+    `await aclose()`, `with` or `async with`; that closes its connections.
+
+    On creation it checks that the token belongs to an Okta admin and reads the admin's
+    roles. The configuration is fixed once built: assigning a field raises, and
+    `get_tools()` always follows `read_only` and what the check found.
+
+    Args:
+        org_url: The org's address, e.g. `https://acme.okta.com`. Default: the
+            `OKTA_ORG_URL` (or `OKTA_CLIENT_ORGURL`) environment variable.
+        api_token: An Okta API token, sent as `SSWS <token>`. Default: the `OKTA_API_TOKEN`
+            (or `OKTA_CLIENT_TOKEN`) environment variable.
+        read_only: `None` (default): the write tools only when the admin's roles allow
+            managing users, else the read tools and a warning saying why. `True`: the read
+            tools only. `False`: the write tools too, or an `OktaAdminCheckError` when the
+            roles do not allow them.
+        check_admin: `True` (default): check on creation, with `GET /api/v1/users/me` and
+            that user's roles, that the token belongs to an Okta admin. `False`: send
+            nothing, and hand out the tools `read_only` asks for.
+        client: An `OktaClient` to use instead of making one (e.g. shared by two
+            toolkits); then leave out `org_url`, `api_token`, `transport`, `timeouts`,
+            `retries` and `max_concurrency`. Closing the toolkit leaves it open.
+        transport: An httpx transport to send through, sync, async or both: the sandbox
+            org's `org.transport()`, a test double, or another HTTP stack.
+        timeouts: `Timeouts(connect=5, read=30)` by default, in seconds.
+        retries: `RetrySettings(max_attempts=4, max_wait=20)` by default: how hard one tool
+            call tries before it reports an error.
+        max_concurrency: How many requests may be in flight at once, across all threads and
+            event loops together (1 to 35; default 10).
+
+    Attributes:
+        client: The `OktaClient` all the tools share (and so its rate limits).
+        read_only: Whether only the read tools are handed out.
+        admin: What the admin check found, or `None` when it was skipped.
+
+    Raises:
+        OktaConfigurationError: The org URL or token is missing or malformed.
+        OktaAuthenticationError: Okta rejected the token.
+        OktaAdminCheckError: The token's user is no admin, or `read_only=False` was asked
+            of an admin whose roles only read.
+        TypeError: An argument the toolkit does not take (a typo such as `readonly=`).
     """
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True, extra="forbid")
 
     client: OktaClient
     read_only: bool = False
     admin: AdminAccess | None = None
-    _tools: list[BaseTool] = PrivateAttr(default_factory=list)
+    _owns_client: bool = PrivateAttr(default=False)
 
     def __init__(
         self,
@@ -48,25 +94,87 @@ class OktaToolkit(BaseToolkit):
         timeouts: Timeouts | None = None,
         retries: RetrySettings | None = None,
         max_concurrency: int | None = None,
-        **kwargs: Any,
+        **unknown: Any,
     ) -> None:
+        _refuse_unknown(unknown)
+        reach = _Reach(org_url, api_token, transport, timeouts, retries, max_concurrency)
+        made = client is None
         if client is None:
-            settings = OktaSettings.resolve(
-                org_url,
-                api_token,
-                timeouts=timeouts,
-                retries=retries,
-                max_concurrency=max_concurrency,
-            )
-            client = OktaClient(settings, transport=transport)
-        admin = _checked_admin(client) if check_admin else None
-        super().__init__(
-            client=client,
-            admin=admin,
-            read_only=_decide_read_only(admin, read_only),
-            **kwargs,
-        )
-        self._tools = build_tools(self.client, read_only=self.read_only)
+            client = reach.new_client()
+        else:
+            reach.refuse_with_a_client()
+        try:
+            if check_admin and _in_running_loop():
+                warnings.warn(
+                    "OktaToolkit() checks the admin with blocking requests, which stall this "
+                    "running event loop until Okta answers; in async code use "
+                    "`toolkit = await OktaToolkit.acreate(...)` (same arguments)",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+            admin = _checked_admin(client) if check_admin else None
+            self._set_up(client, admin, _decide_read_only(admin, read_only), owns_client=made)
+        except BaseException:
+            if made:
+                client.close()
+            raise
+
+    @classmethod
+    async def acreate(
+        cls,
+        org_url: str | None = None,
+        api_token: str | SecretStr | None = None,
+        *,
+        read_only: bool | None = None,
+        check_admin: bool = True,
+        client: OktaClient | None = None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        timeouts: Timeouts | None = None,
+        retries: RetrySettings | None = None,
+        max_concurrency: int | None = None,
+        **unknown: Any,
+    ) -> OktaToolkit:
+        """Build the toolkit in async code, without blocking the event loop.
+
+        Takes the same arguments as `OktaToolkit(...)` and gives the same toolkit; the admin
+        check is awaited on the async path.
+
+        ```python
+        async with await OktaToolkit.acreate() as toolkit:
+            agent = create_agent(model, toolkit.get_tools())
+            await agent.ainvoke(...)
+        ```
+        """
+        _refuse_unknown(unknown)
+        reach = _Reach(org_url, api_token, transport, timeouts, retries, max_concurrency)
+        made = client is None
+        if client is None:
+            # Making a client loads the CA certificates: tens of milliseconds, off the loop.
+            client = await asyncio.to_thread(reach.new_client)
+        else:
+            reach.refuse_with_a_client()
+        try:
+            # The same for what httpx imports on its first async request.
+            await asyncio.to_thread(import_async_stack)
+            admin = await _achecked_admin(client) if check_admin else None
+            toolkit = cls.__new__(cls)
+            toolkit._set_up(client, admin, _decide_read_only(admin, read_only), owns_client=made)
+        except BaseException:
+            if made:
+                await client.aclose()
+            raise
+        return toolkit
+
+    def _set_up(
+        self,
+        client: OktaClient,
+        admin: AdminAccess | None,
+        read_only: bool,
+        *,
+        owns_client: bool,
+    ) -> None:
+        super().__init__(client=client, admin=admin, read_only=read_only)
+        self._owns_client = owns_client
 
     @property
     def admin_roles(self) -> tuple[str, ...]:
@@ -74,15 +182,158 @@ class OktaToolkit(BaseToolkit):
         return self.admin.roles if self.admin else ()
 
     def get_tools(self) -> list[BaseTool]:
-        return list(self._tools)
+        """The read tools, and the write tools unless `read_only` or the admin's roles forbid."""
+        # Read from the fields on every call: a copy made with `model_copy(update=...)`
+        # must hand out what its own fields say.
+        cannot_write = self.admin is not None and not self.admin.can_write
+        return build_tools(self.client, read_only=self.read_only or cannot_write)
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the toolkit's connections for good (not those of a `client=` it was given)."""
+        if self._owns_client:
+            self.client.close()
+
+    async def aclose(self) -> None:
+        """Close the toolkit's connections for good, from any event loop, and wait for it."""
+        if self._owns_client:
+            await self.client.aclose()
+
+    def __enter__(self) -> OktaToolkit:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    async def __aenter__(self) -> OktaToolkit:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
 
     def __repr__(self) -> str:
+        # Read the fields without pydantic's attribute lookup: a toolkit whose construction
+        # failed (seen in a traceback or a debugger) has none of them.
+        fields = vars(self)
+        client = fields.get("client")
+        if not isinstance(client, OktaClient):
+            return "OktaToolkit(<not built>)"
+        admin = fields.get("admin")
+        roles = admin.roles if isinstance(admin, AdminAccess) else ()
         return (
-            f"OktaToolkit(org_url={self.client.settings.org_url!r}, "
-            f"admin_roles={self.admin_roles!r}, read_only={self.read_only})"
+            f"OktaToolkit(org_url={client.settings.org_url!r}, "
+            f"admin_roles={roles!r}, read_only={fields.get('read_only')})"
         )
 
     __str__ = __repr__
+
+
+# pydantic would show the fields (`admin=`...) as constructor arguments; show the real ones.
+OktaToolkit.__signature__ = inspect.signature(OktaToolkit.__init__).replace(
+    parameters=[
+        parameter
+        for parameter in inspect.signature(OktaToolkit.__init__).parameters.values()
+        if parameter.name != "self" and parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    ]
+)
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """The constructor's arguments that say how to reach Okta; `client=` replaces them."""
+
+    org_url: str | None
+    api_token: str | SecretStr | None
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None
+    timeouts: Timeouts | None
+    retries: RetrySettings | None
+    max_concurrency: int | None
+
+    def new_client(self) -> OktaClient:
+        settings = OktaSettings.resolve(
+            self.org_url,
+            self.api_token,
+            timeouts=self.timeouts,
+            retries=self.retries,
+            max_concurrency=self.max_concurrency,
+        )
+        return OktaClient(settings, transport=self.transport)
+
+    def refuse_with_a_client(self) -> None:
+        passed = [item.name for item in fields(self) if getattr(self, item.name) is not None]
+        if passed:
+            raise TypeError(
+                "OktaToolkit(client=...) reaches Okta through that client; leave out "
+                f"{', '.join(passed)} (they would be ignored), or leave out client"
+            )
+
+
+def _refuse_unknown(unknown: dict[str, Any]) -> None:
+    """A typo such as `readonly=True` must not pass unnoticed: it may be a safety switch."""
+    if not unknown:
+        return
+    accepted = [
+        name
+        for name, parameter in inspect.signature(OktaToolkit.__init__).parameters.items()
+        if name != "self" and parameter.kind is not inspect.Parameter.VAR_KEYWORD
+    ]
+    named = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, accepted, n=1)
+        named.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+    plural = "s" if len(named) > 1 else ""
+    raise TypeError(
+        f"OktaToolkit got unexpected keyword argument{plural} {', '.join(named)}; "
+        f"it takes {', '.join(accepted)}"
+    )
+
+
+def _in_running_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+async def _achecked_admin(client: OktaClient) -> AdminAccess:
+    """`_checked_admin`, with the check itself awaited on the async path.
+
+    The answer (or the error) is handed to `_checked_admin` through a stand-in for the
+    client, so both constructors read it, refuse and explain in one place.
+    """
+    try:
+        answer: AdminAccess | Exception = await client.acheck_admin()
+    except Exception as exc:
+        answer = exc
+    return _checked_admin(cast(OktaClient, _Answered(client, answer)))
+
+
+class _Answered:
+    """The client as `_checked_admin` sees it, with `check_admin()` already answered."""
+
+    def __init__(self, client: OktaClient, answer: AdminAccess | Exception) -> None:
+        self._client = client
+        self._answer = answer
+
+    def check_admin(self) -> AdminAccess:
+        if isinstance(self._answer, Exception):
+            raise self._answer
+        return self._answer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._client, name)
 
 
 def _checked_admin(client: OktaClient) -> AdminAccess:

@@ -124,6 +124,15 @@ def _update_user_tool(client: OktaClient) -> BaseTool:
     return _tool(UPDATE_USER, UpdateUserArgs, run, arun)
 
 
+class OktaTool(StructuredTool):
+    """A toolkit tool; its repr is its name rather than its schema, description and code."""
+
+    def __repr__(self) -> str:
+        return f"OktaTool(name={self.name!r})"
+
+    __str__ = __repr__
+
+
 def _tool(name: str, schema: type[BaseModel], run: Any, arun: Any) -> BaseTool:
     # LangChain passes a plain-string input (`tool.invoke("jane@example.com")`) as one
     # positional argument, meant for the schema's first field.
@@ -135,7 +144,7 @@ def _tool(name: str, schema: type[BaseModel], run: Any, arun: Any) -> BaseTool:
     async def arun_text_or_fields(*text: str, **kwargs: Any) -> Output:
         return await arun(**_fields(first, text, kwargs))  # type: ignore[no-any-return]
 
-    return StructuredTool.from_function(
+    return OktaTool.from_function(
         func=run_text_or_fields,
         coroutine=arun_text_or_fields,
         name=name,

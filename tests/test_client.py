@@ -4,7 +4,6 @@ makes of the answers."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 import logging
 import math
@@ -861,9 +860,6 @@ def loopback_org() -> Iterator[str]:
     thread.join()
 
 
-# The first loop's pooled connection cannot be closed once that loop is gone: the client
-# drops it, and the garbage collector warns about the socket.
-@pytest.mark.filterwarnings("ignore:unclosed:ResourceWarning")
 def test_the_async_client_works_across_two_event_loops(loopback_org: str) -> None:
     client = OktaClient(OktaSettings(org_url=loopback_org, api_token=TOKEN))
 
@@ -875,4 +871,3 @@ def test_the_async_client_works_across_two_event_loops(loopback_org: str) -> Non
     second = asyncio.run(get_then_close())
 
     assert first.id == second.id == "00u1"
-    gc.collect()  # while this test's warning filter applies

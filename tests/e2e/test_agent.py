@@ -86,7 +86,7 @@ def test_agent_lists_gets_creates_and_updates_users(toolkit_on: OktaToolkit, org
 
 
 async def test_agent_runs_the_same_session_on_the_async_path(org: SandboxOrg):
-    toolkit = OktaToolkit(IN_PROCESS_URL, org.token, transport=org.transport())
+    toolkit = await OktaToolkit.acreate(IN_PROCESS_URL, org.token, transport=org.transport())
     agent = create_agent(_admin_session(), toolkit.get_tools())
 
     result = await agent.ainvoke({"messages": [("user", "Onboard Grace Hopper")]})

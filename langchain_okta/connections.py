@@ -1,0 +1,392 @@
+"""What an OktaClient's calls share besides Okta's state: its HTTP clients and one bound.
+
+An `httpx.AsyncClient`'s connections belong to the event loop that opened them, and a client
+may be called from several threads and several event loops at once (agents run sync tools on
+worker threads; notebooks and servers run loops of their own). `Connections` keeps one async
+client per loop, closes each when its loop shuts down, bounds the requests in flight across
+all of them together, and closes everything, once and for good, from any thread or loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import importlib
+import threading
+from collections import deque
+from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+import httpx
+
+# How long a close waits for an event loop running in another thread to close its connections;
+# if that loop is busy for longer, it closes them when it gets to it.
+_CLOSE_WAIT_SECONDS = 5.0
+
+_WAITING, _GRANTED, _CLOSED, _GONE = "waiting", "granted", "closed", "gone"
+
+
+class OktaClientClosedError(RuntimeError):
+    """The client (or the toolkit that made it) was closed: it sends no more requests."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this Okta client is closed; create a new OktaClient or OktaToolkit to send requests"
+        )
+
+
+@dataclass(eq=False)
+class _Waiter:
+    """A caller waiting for a turn: a sync thread, or a task of some event loop.
+
+    `wake` tells it that its state changed; it raises RuntimeError when the waiter's event
+    loop is closed and so can no longer hear it.
+    """
+
+    wake: Callable[[], object]
+    state: str = _WAITING
+
+
+_Closer = Callable[[], Coroutine[Any, Any, None]]
+
+
+@dataclass(eq=False)
+class _LoopClient:
+    """One event loop's async client, what closes the connections that loop opened, and the
+    generator that does so when the loop shuts down."""
+
+    http: httpx.AsyncClient
+    close: _Closer
+    keeper: AsyncGenerator[None, None] | None = None
+
+
+@dataclass
+class _Taken:
+    """What a close took out of `Connections`, to be closed (and let go) outside the lock."""
+
+    sync: httpx.Client | None = None
+    loops: list[tuple[asyncio.AbstractEventLoop, _LoopClient]] = field(default_factory=list)
+
+
+class Connections:
+    """The HTTP clients one OktaClient sends through, and one bound on its requests in flight.
+
+    `acquire()` / `aacquire()` wait for a turn and return the client to send with; every
+    acquire is followed by one `release()`.
+
+    The async side is one of three. Without `async_transport`, one `httpx.AsyncClient` per
+    event loop, each with a connection pool of its own, closed when its loop shuts down.
+    With `async_transport` (passed by the caller, and owned from then on), one client over
+    it for all loops; when a loop that used it shuts down, the transport is closed, which
+    closes its pooled connections (they belong to that loop) and leaves it usable. With
+    `owns_async=False`, the caller's own client, used as it is and never closed here.
+
+    Invariant, whenever `_lock` is free:
+    - `_in_flight` is the number of turns held. It is at most `limit`, except for sync calls
+      made on a thread whose event loop is running: they never wait, since the turns they
+      would wait for may be held by that very loop, which cannot run while they block.
+    - A caller is in `_queue` only while every turn is held. A released turn goes straight to
+      the first waiter, so threads and loops take turns in arrival order.
+    - `_loops` maps each live event loop that has sent (when the async side is owned) to its
+      client and what closes its connections. Each entry has a keeper async generator
+      registered with its loop, whose `finally` closes them when the loop shuts down
+      (`asyncio.run`, `asyncio.Runner`, pytest-asyncio and Jupyter all call
+      `loop.shutdown_asyncgens()`).
+    - Once `_closed`, nothing is created or handed out again, `_queue` is empty, and the
+      connections taken out have been closed, or are being closed in their own loop.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        *,
+        new_sync: Callable[[], httpx.Client],
+        owns_sync: bool,
+        new_async: Callable[[], httpx.AsyncClient],
+        async_transport: httpx.AsyncBaseTransport | None,
+        owns_async: bool,
+    ) -> None:
+        self._limit = limit
+        self._new_sync = new_sync
+        self._owns_sync = owns_sync
+        self._new_async = new_async
+        self._async_transport = async_transport
+        self._owns_async = owns_async
+        self._lock = threading.Lock()
+        self._closed = False
+        self._in_flight = 0
+        self._queue: deque[_Waiter] = deque()
+        self._sync: httpx.Client | None = None
+        self._shared_async: httpx.AsyncClient | None = None
+        self._loops: dict[asyncio.AbstractEventLoop, _LoopClient] = {}
+        # Closes scheduled in the caller's own loop by a sync close(): kept until done.
+        self._closing: set[asyncio.Task[None]] = set()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def waiting(self) -> int:
+        """How many callers are waiting for a turn."""
+        with self._lock:
+            return len(self._queue)
+
+    # -- turns ------------------------------------------------------------------------------
+
+    def acquire(self) -> httpx.Client:
+        """Wait for a turn (blocking this thread) and return the sync client."""
+        with self._lock:
+            self._refuse_if_closed()
+            if self._sync is None:
+                self._sync = self._new_sync()
+            http = self._sync
+            if self._turn_is_free() or _running_loop() is not None:
+                self._in_flight += 1
+                return http
+            granted = threading.Event()
+            waiter = _Waiter(granted.set)
+            self._queue.append(waiter)
+        try:
+            granted.wait()
+        except BaseException:  # e.g. KeyboardInterrupt: a turn handed over meanwhile moves on
+            self._give_up(waiter)
+            raise
+        if waiter.state == _CLOSED:
+            raise OktaClientClosedError()
+        return http
+
+    async def aacquire(self) -> httpx.AsyncClient:
+        """Wait for a turn (without blocking the loop) and return this loop's async client."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            self._refuse_if_closed()
+            http = self._async_client(loop)
+            if http is not None and self._turn_is_free():
+                self._in_flight += 1
+                return http
+        if http is None:
+            http = await self._open_for(loop)
+        with self._lock:
+            self._refuse_if_closed()
+            if self._turn_is_free():
+                self._in_flight += 1
+                return http
+            granted = loop.create_future()
+            waiter = _Waiter(partial(loop.call_soon_threadsafe, _resolve, granted))
+            self._queue.append(waiter)
+        try:
+            await granted
+        except BaseException:  # cancelled: a turn handed over meanwhile moves on
+            self._give_up(waiter)
+            raise
+        if waiter.state == _CLOSED:
+            raise OktaClientClosedError()
+        return http
+
+    def release(self) -> None:
+        """End a turn: hand it to the first waiter that can still take it, or free it."""
+        with self._lock:
+            while self._queue:
+                waiter = self._queue.popleft()
+                waiter.state = _GRANTED
+                try:
+                    waiter.wake()
+                except RuntimeError:  # its event loop is closed: nobody is waiting there
+                    waiter.state = _GONE
+                    continue
+                return
+            self._in_flight -= 1
+
+    def _turn_is_free(self) -> bool:
+        return self._in_flight < self._limit and not self._queue
+
+    def _give_up(self, waiter: _Waiter) -> None:
+        with self._lock:
+            if waiter.state == _WAITING:
+                self._queue.remove(waiter)
+                waiter.state = _GONE
+                return
+            granted = waiter.state == _GRANTED
+        if granted:
+            self.release()
+
+    def _refuse_if_closed(self) -> None:
+        if self._closed:
+            raise OktaClientClosedError()
+
+    # -- async clients ----------------------------------------------------------------------
+
+    def _async_client(self, loop: asyncio.AbstractEventLoop) -> httpx.AsyncClient | None:
+        """This loop's client (under the lock); None when this loop has not sent yet."""
+        if not self._owns_async:
+            if self._shared_async is None:
+                self._shared_async = self._new_async()
+            return self._shared_async
+        entry = self._loops.get(loop)
+        return entry.http if entry is not None else None
+
+    async def _open_for(self, loop: asyncio.AbstractEventLoop) -> httpx.AsyncClient:
+        # No other task of this loop can open one meanwhile: nothing here suspends (the
+        # keeper's first step runs straight to its yield).
+        entry = self._new_loop_client()
+        keeper = self._closes_with_loop(loop, entry)
+        # The first step registers the generator with this loop's shutdown_asyncgens().
+        await keeper.__anext__()
+        entry.keeper = keeper
+        with self._lock:
+            if self._closed:
+                raise OktaClientClosedError()  # the keeper closes what was opened, with the loop
+            stale = self._take_closed_loops()
+            self._loops[loop] = entry
+        del stale  # let go only now: see _take_closed_loops
+        return entry.http
+
+    def _new_loop_client(self) -> _LoopClient:
+        if self._async_transport is None:
+            http = self._new_async()
+            return _LoopClient(http, http.aclose)
+        with self._lock:
+            if self._shared_async is None:
+                self._shared_async = self._new_async()
+            return _LoopClient(self._shared_async, self._async_transport.aclose)
+
+    async def _closes_with_loop(
+        self, loop: asyncio.AbstractEventLoop, entry: _LoopClient
+    ) -> AsyncGenerator[None, None]:
+        try:
+            yield
+        finally:
+            with self._lock:
+                if self._loops.get(loop) is entry:
+                    del self._loops[loop]
+            # Also when a close took the entry out: closing twice is harmless, and this
+            # covers a close that could not reach the loop before it stopped.
+            await entry.close()
+
+    def _take_closed_loops(self) -> list[_LoopClient]:
+        """Take out the clients of loops closed without `shutdown_asyncgens()` (under the lock).
+
+        Their connections cannot be closed any more (closing needs the loop); dropping them
+        at least keeps `_loops` from growing with every such loop. The caller lets them go
+        after the lock, as it does all entries: a keeper's finalizer must not run under it.
+        """
+        return [self._loops.pop(loop) for loop in list(self._loops) if loop.is_closed()]
+
+    # -- closing ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close for good, from any thread, inside or outside an event loop.
+
+        Inside a running loop, that loop's connections are closed by a task it runs next; the
+        connections of loops running in other threads are closed there, waited for here.
+        """
+        taken = self._take_all()
+        if taken.sync is not None:
+            taken.sync.close()
+        here = _running_loop()
+        elsewhere = []
+        for loop, entry in taken.loops:
+            if loop is here:
+                self._close_soon(loop, entry.close())
+            else:
+                elsewhere.append((loop, entry.close))
+        if not elsewhere:
+            return
+        if here is None:
+            _close_in_their_loops(elsewhere)
+        else:
+            # Another loop cannot be run, nor waited for with run_until_complete, from this
+            # thread while its own loop runs.
+            closer = threading.Thread(target=_close_in_their_loops, args=(elsewhere,))
+            closer.start()
+            closer.join()
+
+    async def aclose(self) -> None:
+        """Close for good from inside an event loop, waiting until everything is closed."""
+        taken = self._take_all()
+        if taken.sync is not None:
+            taken.sync.close()
+        here = asyncio.get_running_loop()
+        elsewhere = [(loop, entry.close) for loop, entry in taken.loops if loop is not here]
+        for loop, entry in taken.loops:
+            if loop is here:
+                await entry.close()
+        if elsewhere:
+            await asyncio.to_thread(_close_in_their_loops, elsewhere)
+
+    def _take_all(self) -> _Taken:
+        taken = _Taken()
+        with self._lock:
+            self._closed = True
+            for waiter in self._queue:
+                waiter.state = _CLOSED
+                # A RuntimeError: its loop is closed, so nobody is waiting there.
+                with contextlib.suppress(RuntimeError):
+                    waiter.wake()
+            self._queue.clear()
+            if self._owns_sync:
+                taken.sync = self._sync
+            taken.loops = list(self._loops.items())
+            self._sync = self._shared_async = None
+            self._loops.clear()
+        return taken
+
+    def _close_soon(
+        self, loop: asyncio.AbstractEventLoop, closing: Coroutine[Any, Any, None]
+    ) -> None:
+        task = loop.create_task(closing)
+        with self._lock:
+            self._closing.add(task)
+        task.add_done_callback(self._forget_task)
+
+    def _forget_task(self, task: asyncio.Task[None]) -> None:
+        with self._lock:
+            self._closing.discard(task)
+
+
+def _close_in_their_loops(closers: Sequence[tuple[asyncio.AbstractEventLoop, _Closer]]) -> None:
+    """Close each loop's connections in that loop; the calling thread must run no loop."""
+    for loop, close in closers:
+        if loop.is_closed():
+            continue  # closed without shutdown_asyncgens(): its connections are out of reach
+        closing = close()
+        if not loop.is_running():
+            try:
+                loop.run_until_complete(closing)
+                continue
+            except RuntimeError:  # its thread started it meanwhile: ask it as below
+                closing.close()
+                closing = close()
+        try:
+            done = asyncio.run_coroutine_threadsafe(closing, loop)
+        except RuntimeError:  # closed meanwhile
+            closing.close()
+            continue
+        # If the loop is busy for longer, the task closes the connections when it runs.
+        with contextlib.suppress(concurrent.futures.TimeoutError):
+            done.result(_CLOSE_WAIT_SECONDS)
+
+
+def import_async_stack() -> None:
+    """Import what httpx loads on its first async request, its anyio backend (about 80 ms),
+    so that the first request need not stall an event loop with it: call off the loop."""
+    for module in ("anyio._backends._asyncio", "httpcore._backends.anyio"):
+        # Only a head start: if httpx loads something else one day, it still works.
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
