@@ -25,6 +25,7 @@ from langchain_okta.errors import (
     OktaValidationError,
 )
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
+from langchain_okta.previews import CreatePreview, UpdatePreview
 from langchain_okta.settings import OktaSettings, RetrySettings, Timeouts
 from langchain_okta.version import __version__
 
@@ -42,6 +43,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AdminAccess",
+    "CreatePreview",
     "InvalidUserIdError",
     "OktaAdminCheckError",
     "OktaAuthenticationError",
@@ -63,6 +65,7 @@ __all__ = [
     "OktaValidationError",
     "RetrySettings",
     "Timeouts",
+    "UpdatePreview",
     "UserPage",
     "__version__",
 ]
