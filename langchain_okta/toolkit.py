@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from langchain_core.tools import BaseTool, BaseToolkit
 from pydantic import ConfigDict, PrivateAttr, SecretStr
 
+from langchain_okta.approvals import DEFAULT_DECISIONS, approval_policy
 from langchain_okta.client import OktaClient
 from langchain_okta.errors import OktaAdminCheckError, OktaAuthenticationError
 from langchain_okta.models import AdminAccess
 from langchain_okta.settings import OktaSettings, RetrySettings, Timeouts
 from langchain_okta.tools import build_tools
+
+if TYPE_CHECKING:
+    from langchain.agents.middleware import InterruptOnConfig
 
 
 class OktaToolkit(BaseToolkit):
@@ -75,6 +80,21 @@ class OktaToolkit(BaseToolkit):
 
     def get_tools(self) -> list[BaseTool]:
         return list(self._tools)
+
+    def approval_policy(
+        self, *, allowed_decisions: Sequence[str] = DEFAULT_DECISIONS
+    ) -> dict[str, bool | InterruptOnConfig]:
+        """`interrupt_on` for LangChain's HumanInTheLoopMiddleware, for these tools.
+
+        The write tools pause for `allowed_decisions` (default approve, edit, reject), each
+        described by a preview read from the org with one request; the read tools do not
+        pause. See `langchain_okta.approvals`.
+        """
+        return approval_policy(
+            self.client,
+            [tool.name for tool in self._tools],
+            allowed_decisions=allowed_decisions,
+        )
 
     def __repr__(self) -> str:
         return (
