@@ -26,6 +26,7 @@ from langchain_okta.errors import (
     OktaValidationError,
 )
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
+from langchain_okta.previews import CreatePreview, UpdatePreview
 from langchain_okta.settings import OktaSettings, RetrySettings, Timeouts
 from langchain_okta.version import __version__
 
@@ -43,6 +44,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AdminAccess",
+    "CreatePreview",
     "InvalidUserIdError",
     "OktaAdminCheckError",
     "OktaAuthenticationError",
@@ -65,6 +67,7 @@ __all__ = [
     "OktaValidationError",
     "RetrySettings",
     "Timeouts",
+    "UpdatePreview",
     "UserPage",
     "__version__",
 ]

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from langchain_okta.models import UserStatus
 from langchain_okta.paths import MAX_USER_ID_LENGTH, check_user_id
@@ -170,6 +170,16 @@ class CreateUserArgs(BaseModel):
             check_user_id(self.email, "email (used as the login)")
         return self
 
+    def new_profile(self) -> dict[str, str]:
+        """The Okta profile to create; the client fills in login from email when not given."""
+        optional = {"login": self.login, "mobilePhone": self.mobile_phone}
+        return {
+            "firstName": self.first_name,
+            "lastName": self.last_name,
+            "email": self.email,
+            **{name: value for name, value in optional.items() if value},
+        }
+
 
 class UpdateUserArgs(BaseModel):
     model_config = _Strip
@@ -206,3 +216,17 @@ class UpdateUserArgs(BaseModel):
         if self.mobile_phone is not None:
             changes["mobilePhone"] = self.mobile_phone or None
         return changes
+
+
+def validation_causes(error: ValidationError) -> list[str]:
+    """Why arguments were refused, one short cause per problem, naming the argument."""
+    causes = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"])
+        reason = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            causes.append(f"{where} is not an argument of this tool")
+        else:
+            # Some reasons already start with the argument's name (from check_user_id).
+            causes.append(reason if not where or reason.startswith(where) else f"{where}: {reason}")
+    return causes

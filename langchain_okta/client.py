@@ -10,13 +10,14 @@ from typing import TypeVar
 
 import httpx
 
-from langchain_okta import plans, transport_errors
+from langchain_okta import plans, previews, transport_errors
 from langchain_okta.api import ApiRequest, Received
 from langchain_okta.connections import Connections, OktaClientClosedError
 from langchain_okta.errors import OktaResponseError
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
 from langchain_okta.paths import check_user_id
 from langchain_okta.plans import Context, Plan, Send, Sleep
+from langchain_okta.previews import CreatePreview, UpdatePreview
 from langchain_okta.retries import TransportFailure
 from langchain_okta.settings import OktaSettings
 from langchain_okta.version import __version__
@@ -173,6 +174,29 @@ class OktaClient:
         self, user_id: str, changes: Mapping[str, str | None]
     ) -> tuple[OktaUser, list[str]]:
         return await self._arun(plans.update_user(self._context, user_id, changes))
+
+    def preview_update(self, user_id: str, changes: Mapping[str, str | None]) -> UpdatePreview:
+        """What `update_user` would change, read from the org with one GET; writes nothing.
+
+        Raises the client's errors (e.g. OktaNotFoundError) without retrying: a preview
+        sends one request at most.
+        """
+        return self._run(previews.preview_update(self._context, user_id, changes))
+
+    async def apreview_update(
+        self, user_id: str, changes: Mapping[str, str | None]
+    ) -> UpdatePreview:
+        return await self._arun(previews.preview_update(self._context, user_id, changes))
+
+    def preview_create(self, profile: Mapping[str, str], *, activate: bool = True) -> CreatePreview:
+        """What `create_user` would do, and the users with the same login, email or name,
+        found with one search; writes nothing. Raises the client's errors without retrying."""
+        return self._run(_create_preview_plan(self._context, profile, activate))
+
+    async def apreview_create(
+        self, profile: Mapping[str, str], *, activate: bool = True
+    ) -> CreatePreview:
+        return await self._arun(_create_preview_plan(self._context, profile, activate))
 
     def check_admin(self) -> AdminAccess:
         """The admin behind the token and their role types."""
@@ -331,6 +355,14 @@ def _new_profile(profile: Mapping[str, str]) -> dict[str, str]:
     values.setdefault("login", values.get("email", ""))
     check_user_id(values["login"])
     return values
+
+
+def _create_preview_plan(
+    ctx: Context, profile: Mapping[str, str], activate: bool
+) -> Plan[CreatePreview]:
+    return previews.preview_create(
+        ctx, _new_profile(profile), activate=activate, login_from_email=not profile.get("login")
+    )
 
 
 def _received(response: httpx.Response) -> Received:

@@ -6,20 +6,25 @@ import asyncio
 import difflib
 import inspect
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from types import TracebackType
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 from langchain_core.tools import BaseTool, BaseToolkit
 from pydantic import ConfigDict, PrivateAttr, SecretStr
 
+from langchain_okta.approvals import DEFAULT_DECISIONS, approval_policy
 from langchain_okta.client import OktaClient
 from langchain_okta.connections import import_async_stack
 from langchain_okta.errors import OktaAdminCheckError, OktaAuthenticationError
 from langchain_okta.models import AdminAccess
 from langchain_okta.settings import OktaSettings, RetrySettings, Timeouts
 from langchain_okta.tools import build_tools
+
+if TYPE_CHECKING:
+    from langchain.agents.middleware import InterruptOnConfig
 
 
 class OktaToolkit(BaseToolkit):
@@ -221,6 +226,21 @@ class OktaToolkit(BaseToolkit):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+    def approval_policy(
+        self, *, allowed_decisions: Sequence[str] = DEFAULT_DECISIONS
+    ) -> dict[str, bool | InterruptOnConfig]:
+        """`interrupt_on` for LangChain's HumanInTheLoopMiddleware, for these tools.
+
+        The write tools pause for `allowed_decisions` (default approve, edit, reject), each
+        described by a preview read from the org with one request; the read tools do not
+        pause. See `langchain_okta.approvals`.
+        """
+        return approval_policy(
+            self.client,
+            [tool.name for tool in self.get_tools()],
+            allowed_decisions=allowed_decisions,
+        )
 
     def __repr__(self) -> str:
         # Read the fields without pydantic's attribute lookup: a toolkit whose construction

@@ -11,10 +11,17 @@ from typing import Any
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, ValidationError
 
-from langchain_okta.arguments import CreateUserArgs, GetUserArgs, ListUsersArgs, UpdateUserArgs
+from langchain_okta.arguments import (
+    CreateUserArgs,
+    GetUserArgs,
+    ListUsersArgs,
+    UpdateUserArgs,
+    validation_causes,
+)
 from langchain_okta.client import OktaClient
 from langchain_okta.errors import InvalidUserIdError, OktaError
 from langchain_okta.models import OktaUser, UserPage
+from langchain_okta.search_syntax import search_string
 from langchain_okta.views import user_content, users_content
 
 Output = tuple[str, Any]
@@ -98,12 +105,12 @@ def _create_user_tool(client: OktaClient) -> BaseTool:
     def run(**kwargs: Any) -> Output:
         args = CreateUserArgs.model_validate(kwargs)
         with _errors_for_agent():
-            return _user_output(client.create_user(_new_profile(args), activate=args.activate))
+            return _user_output(client.create_user(args.new_profile(), activate=args.activate))
 
     async def arun(**kwargs: Any) -> Output:
         args = CreateUserArgs.model_validate(kwargs)
         with _errors_for_agent():
-            user = await client.acreate_user(_new_profile(args), activate=args.activate)
+            user = await client.acreate_user(args.new_profile(), activate=args.activate)
             return _user_output(user)
 
     return _tool(CREATE_USER, CreateUserArgs, run, arun)
@@ -184,22 +191,6 @@ def _list_params(args: ListUsersArgs) -> dict[str, Any]:
     return params
 
 
-def search_string(value: str) -> str:
-    """A value as a quoted string literal of Okta's search syntax."""
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _new_profile(args: CreateUserArgs) -> dict[str, str]:
-    # The client fills in login from email when it is not given.
-    optional = {"login": args.login, "mobilePhone": args.mobile_phone}
-    return {
-        "firstName": args.first_name,
-        "lastName": args.last_name,
-        "email": args.email,
-        **{name: value for name, value in optional.items() if value},
-    }
-
-
 def _page_output(page: UserPage) -> Output:
     artifact = {"users": [user.raw() for user in page.users], "next_cursor": page.next_cursor}
     return users_content(page.users, page.next_cursor), artifact
@@ -235,18 +226,7 @@ def _explain_invalid_arguments(schema: type[BaseModel]) -> Any:
     allowed = ", ".join(schema.model_fields)
 
     def explain(error: ValidationError | Exception) -> str:
-        causes = []
-        errors = error.errors() if isinstance(error, ValidationError) else []
-        for item in errors:
-            where = ".".join(str(part) for part in item["loc"])
-            reason = str(item["msg"]).removeprefix("Value error, ")
-            if item["type"] == "extra_forbidden":
-                causes.append(f"{where} is not an argument of this tool")
-            else:
-                # Some reasons already start with the argument's name (from check_user_id).
-                causes.append(
-                    reason if not where or reason.startswith(where) else f"{where}: {reason}"
-                )
+        causes = validation_causes(error) if isinstance(error, ValidationError) else []
         detail = "; ".join(causes) or str(error)
         return (
             f"Invalid arguments: {detail}. This tool accepts only: {allowed}. "

@@ -25,6 +25,7 @@ from langchain_core.messages import ToolMessage
 from spec import OktaSpec, Operation, error_messages
 
 from langchain_okta import OktaToolkit
+from langchain_okta.approvals import apreview_call, preview_call
 
 ORG_URL = "https://acme.okta.com"
 TOKEN = "00aBcDeFgHiJkLmNoPqRsTuVwXyZ-0123456789"
@@ -59,6 +60,7 @@ class Action:
     operations: tuple[str, ...]
     run_async: bool = False
     expected_query: dict[str, str] = field(default_factory=dict)
+    preview: bool = False  # the tool call's preview, for its approval, not the call itself
 
 
 NEW_PERSON = {"first_name": "Ada", "last_name": "Lovelace", "email": "ada.lovelace@example.com"}
@@ -181,6 +183,34 @@ ACTIONS = [
             run_async=True,
         ),
         id="update-phone-async",
+    ),
+    pytest.param(
+        Action(
+            "okta_update_user",
+            {"user_id": JANE_LOGIN, "email": "j@x.com"},
+            ("getUser",),
+            preview=True,
+        ),
+        id="preview-update",
+    ),
+    pytest.param(
+        Action(
+            "okta_create_user",
+            {**NEW_PERSON, "login": 'ada "the countess"@example.com'},
+            ("listUsers",),
+            expected_query={
+                "search": 'profile.login eq "ada \\"the countess\\"@example.com" '
+                'or profile.email eq "ada.lovelace@example.com" '
+                'or (profile.firstName eq "Ada" and profile.lastName eq "Lovelace")',
+                "limit": "200",
+            },
+            preview=True,
+        ),
+        id="preview-create",
+    ),
+    pytest.param(
+        Action("okta_create_user", NEW_PERSON, ("listUsers",), run_async=True, preview=True),
+        id="preview-create-async",
     ),
     pytest.param(Action(None, {}, ("getUser", "listAssignedRolesForUser")), id="check-admin"),
     pytest.param(
@@ -325,6 +355,14 @@ def perform(toolkit: OktaToolkit, action: Action) -> None:
             asyncio.run(client.acheck_admin())
         else:
             client.check_admin()
+        return
+    if action.preview:
+        preview = (
+            asyncio.run(apreview_call(toolkit.client, action.tool, action.args))
+            if action.run_async
+            else preview_call(toolkit.client, action.tool, action.args)
+        )
+        assert preview is not None
         return
     tool = next(tool for tool in toolkit.get_tools() if tool.name == action.tool)
     call = {"type": "tool_call", "id": "call-1", "name": tool.name, "args": action.args}

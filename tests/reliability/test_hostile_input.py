@@ -33,7 +33,8 @@ from reliability_support import (
     user_segment,
 )
 
-from langchain_okta import OktaToolkit, RetrySettings
+from langchain_okta import OktaClient, OktaSettings, OktaToolkit, RetrySettings
+from langchain_okta.approvals import describe_call
 from langchain_okta.sandbox import IN_PROCESS_URL, SandboxOrg
 from langchain_okta.views import listed_users
 
@@ -547,6 +548,35 @@ def test_async_tools_answer_hostile_arguments_with_a_tool_message() -> None:
     assert tally.success >= 10, tally
     assert tally.error >= 10, tally
     assert tally.sent_requests >= 50, tally
+
+
+def test_approval_descriptions_of_hostile_calls_never_raise_and_read_at_most_once() -> None:
+    env = in_process()
+    client = OktaClient(
+        OktaSettings(org_url=IN_PROCESS_URL, api_token=env.org.token), transport=env.recorder
+    )
+    kinds = {"okta_update_user": 0, "okta_create_user": 0}
+
+    @settings(max_examples=250, derandomize=True, deadline=None, database=None)
+    @given(
+        name=st.sampled_from(sorted(kinds)),
+        update=update_arguments(env.ids + env.logins),
+        create=create_arguments(),
+    )
+    def check(name: str, update: dict[str, Any], create: dict[str, Any]) -> None:
+        args = update if name == "okta_update_user" else create
+        env.recorder.reset()
+        text = describe_call(client, name, args)
+        assert isinstance(text, str)
+        assert text.startswith(("Update the Okta user", "Create an Okta user"))
+        assert len(env.recorder.sent) <= 1
+        for sent in env.recorder.sent:
+            assert sent.method == "GET"
+            assert sent.raw_path == USERS_PATH or sent.raw_path.startswith(USERS_PATH + "/")
+        kinds[name] += len(env.recorder.sent)
+
+    check()
+    assert all(reads >= 25 for reads in kinds.values()), kinds
 
 
 def test_every_generated_request_also_reached_the_sandbox_on_users_paths_only() -> None:

@@ -38,6 +38,7 @@ from langchain_okta import (
     OktaSettings,
     OktaToolkit,
 )
+from langchain_okta.approvals import describe_call
 from langchain_okta.sandbox import Fault, RateLimit, SandboxOrg
 from langchain_okta.sandbox.scripted_model import ScriptedChatModel, last_tool_result, tool_call
 
@@ -245,6 +246,34 @@ def test_client_errors_under_faults_hide_the_token(
         client.get_user("me")
 
     assert_exception_hides_token(raised.value)
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(kind="drop", times=20),
+        Fault(kind="status", status=503, times=20),
+        Fault(kind="html", times=20),
+        Fault(kind="malformed_json", times=20),
+        Fault(kind="rate_limit", times=20),
+    ],
+    ids=lambda fault: fault.kind,
+)
+def test_approval_descriptions_under_faults_hide_the_token(
+    org: SandboxOrg, toolkit: OktaToolkit, fault: Fault
+) -> None:
+    org.inject(fault)
+
+    update = describe_call(toolkit.client, "okta_update_user", {"user_id": "me", "last_name": "X"})
+    create = describe_call(
+        toolkit.client,
+        "okta_create_user",
+        {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com"},
+    )
+
+    assert "preview unavailable" in update
+    assert "preview unavailable" in create
+    assert_no_token(update, create)
 
 
 def test_an_invalid_token_error_hides_the_token_that_was_sent(base_url: str) -> None:
