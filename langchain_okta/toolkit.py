@@ -9,7 +9,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from langchain_core.tools import BaseTool, BaseToolkit
@@ -327,47 +327,34 @@ def _in_running_loop() -> bool:
     return True
 
 
-async def _achecked_admin(client: OktaClient) -> AdminAccess:
-    """`_checked_admin`, with the check itself awaited on the async path.
-
-    The answer (or the error) is handed to `_checked_admin` through a stand-in for the
-    client, so both constructors read it, refuse and explain in one place.
-    """
-    try:
-        answer: AdminAccess | Exception = await client.acheck_admin()
-    except Exception as exc:
-        answer = exc
-    return _checked_admin(cast(OktaClient, _Answered(client, answer)))
-
-
-class _Answered:
-    """The client as `_checked_admin` sees it, with `check_admin()` already answered."""
-
-    def __init__(self, client: OktaClient, answer: AdminAccess | Exception) -> None:
-        self._client = client
-        self._answer = answer
-
-    def check_admin(self) -> AdminAccess:
-        if isinstance(self._answer, Exception):
-            raise self._answer
-        return self._answer
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-
 def _checked_admin(client: OktaClient) -> AdminAccess:
     try:
         admin = client.check_admin()
     except OktaAuthenticationError as exc:
-        raise OktaAuthenticationError(
-            f"the API token is invalid or expired ({client.settings.org_url} answered "
-            f"{exc.error_code or exc.status}); create a new token in the Admin Console under "
-            "Security > API > Tokens",
-            status=exc.status,
-            error_code=exc.error_code,
-            error_id=exc.error_id,
-        ) from None
+        raise _token_refused(client, exc) from None
+    return _an_admin(admin)
+
+
+async def _achecked_admin(client: OktaClient) -> AdminAccess:
+    try:
+        admin = await client.acheck_admin()
+    except OktaAuthenticationError as exc:
+        raise _token_refused(client, exc) from None
+    return _an_admin(admin)
+
+
+def _token_refused(client: OktaClient, exc: OktaAuthenticationError) -> OktaAuthenticationError:
+    return OktaAuthenticationError(
+        f"the API token is invalid or expired ({client.settings.org_url} answered "
+        f"{exc.error_code or exc.status}); create a new token in the Admin Console under "
+        "Security > API > Tokens",
+        status=exc.status,
+        error_code=exc.error_code,
+        error_id=exc.error_id,
+    )
+
+
+def _an_admin(admin: AdminAccess) -> AdminAccess:
     if admin.roles_visible and not admin.roles:
         raise OktaAdminCheckError(
             f"this token belongs to {admin.login or admin.user_id}, who holds no Okta admin "
