@@ -12,7 +12,7 @@ import pytest
 from langchain_okta.sandbox import IN_PROCESS_URL, SandboxOrg
 from langchain_okta.sandbox.okta_errors import SUMMARIES
 
-ERROR_CODES = Path(__file__).resolve().parents[3] / "shared" / "okta-openapi" / "error-codes.json"
+ERROR_CODES = Path(__file__).resolve().parents[1] / "fixtures" / "okta" / "error_codes.json"
 
 
 @pytest.fixture
