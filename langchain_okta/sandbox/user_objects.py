@@ -163,7 +163,8 @@ def new_user(
         "passwordChanged": stamp if password else None,
         "type": {"id": type_id},
         "profile": okta_profile(profile),
-        "credentials": credentials(profile.get("email"), verified=False, has_password=password),
+        # Okta marks the email of a user created with a password VERIFIED (as recorded).
+        "credentials": credentials(profile.get("email"), verified=password, has_password=password),
     }
 
 
