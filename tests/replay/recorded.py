@@ -166,7 +166,6 @@ class Exchange:
 @dataclass(frozen=True)
 class Cassette:
     name: str
-    interactions: int
     exchanges: tuple[Exchange, ...]
 
 
@@ -176,7 +175,6 @@ def cassettes() -> tuple[Cassette, ...]:
     return tuple(
         Cassette(
             name=cassette["cassette"],
-            interactions=cassette["interactions"],
             exchanges=tuple(
                 _exchange(cassette["cassette"], cassette["header_lines"], exchange)
                 for exchange in cassette["exchanges"]
