@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit notebooks demo lab bench soak clean
+.PHONY: install test lint typecheck unit notebooks demo lab bench soak fixtures clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,7 @@ lint: $(INSTALLED)
 
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
+	$(BIN)/mypy scripts
 
 unit: $(INSTALLED)
 	$(BIN)/pytest
@@ -44,6 +45,10 @@ bench: $(INSTALLED)
 
 soak: $(INSTALLED)
 	$(BIN)/python bench/soak.py --seconds 60 --seed 1
+
+# Remake tests/fixtures/okta/ from Okta's reference data in ../shared (the tests use only these).
+fixtures: $(INSTALLED)
+	$(BIN)/python scripts/make_fixtures.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

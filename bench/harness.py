@@ -7,6 +7,7 @@ import dataclasses
 import gc
 import os
 import queue
+import shlex
 import signal
 import statistics
 import subprocess
@@ -303,9 +304,10 @@ def _read_assignments(
             return None
         if line is None:
             return None
-        name, _, value = line.strip().partition("=")
+        # The sandbox prints shell lines (`export NAME=value`); the delay proxy, NAME=value.
+        name, _, value = line.strip().removeprefix("export ").partition("=")
         if name in names:
-            found[name] = value
+            found[name] = shlex.split(value)[0] if value else value
     return found
 
 

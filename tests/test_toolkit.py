@@ -179,6 +179,23 @@ def test_roles_that_cannot_be_read_give_the_read_tools_and_a_warning(
     assert toolkit.admin_roles == ()
 
 
+def test_roles_refused_as_a_feature_not_enabled_give_the_read_tools_and_a_warning(
+    role_route: respx.Route,
+) -> None:
+    # Okta answers 401 E0000015 to a valid token that may not use a feature.
+    role_route.mock(
+        return_value=okta_error(
+            401, "E0000015", "You do not have permission to access the feature you are requesting"
+        )
+    )
+
+    with pytest.warns(UserWarning, match="could not be read"):
+        toolkit = OktaToolkit(ORG, TOKEN)
+
+    assert names(toolkit.get_tools()) == READ_TOOLS
+    assert toolkit.admin_roles == ()
+
+
 def test_check_admin_false_makes_no_request_and_gives_all_tools(okta: respx.Router) -> None:
     toolkit = OktaToolkit(ORG, TOKEN, check_admin=False)
 

@@ -1,8 +1,8 @@
 """The org's HTTP API: one request in, one outcome out, answered as Okta's Users API answers.
 
 No I/O: the in-process transport and the loopback server both call `SandboxApp.handle` and only
-move bytes. Order of checks, as on Okta: authentication, then the endpoint's rate limit, then
-the request itself.
+move bytes. Order of checks, as on Okta: authentication, then the org's concurrent limit and
+the endpoint's rate limit, then the request itself.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import json
 import re
 import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from langchain_okta.models import USER_MANAGER_ROLES
 from langchain_okta.sandbox.expressions import (
@@ -43,7 +44,13 @@ from langchain_okta.sandbox.okta_errors import (
     validation_failed,
 )
 from langchain_okta.sandbox.profiles import InvalidProfile, non_string_attributes
-from langchain_okta.sandbox.rate_limits import RateLimiter, RateState
+from langchain_okta.sandbox.rate_limits import (
+    OTHER_BUCKET,
+    InFlight,
+    RateLimiter,
+    RateState,
+    over_concurrent_limit,
+)
 from langchain_okta.sandbox.store import (
     StaleVersion,
     StoredUser,
@@ -63,11 +70,13 @@ USERS_PATH = "/api/v1/users"
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 200
 DEFAULT_QUERY_LIMIT = 10
-# Okta's catch-all bucket for endpoints without a limit of their own.
-OTHER_BUCKET = "/api/v1/*"
+# The cause Okta gives with E0000029 (E0000031 on search-backed listings) for a cursor it does
+# not know.
+INVALID_CURSOR = "Invalid cursor."
 # Enough for any test or notebook to inspect; a long benchmark must not grow without bound.
 MAX_RECORDED = 100_000
 
+_REPEATED_SLASHES = re.compile(r"/{2,}")
 _HOST = re.compile(r"[A-Za-z0-9.\-]+(?::[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?")
 _GATEWAY_PAGE = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -99,6 +108,7 @@ class SandboxApp:
         admin_id: str,
         token: str,
         limiter: RateLimiter,
+        in_flight: InFlight,
         faults: FaultQueue,
         clock: Callable[[], float],
         schema_id: str,
@@ -106,8 +116,10 @@ class SandboxApp:
     ) -> None:
         self._store = store
         self._admin_id = admin_id
-        self._authorization = f"SSWS {token}".encode()
+        # Okta's own SDK sends the token without the space, and Okta accepts that too.
+        self._authorizations = (f"SSWS {token}".encode(), f"SSWS{token}".encode())
         self._limiter = limiter
+        self._in_flight = in_flight
         self._faults = faults
         self._clock = clock
         self._schema_id = schema_id
@@ -122,15 +134,26 @@ class SandboxApp:
         with self._log_lock:
             return list(self._log)
 
+    @contextmanager
+    def arrival(self) -> Iterator[bool]:
+        """Count a request as in flight until the block ends, from its arrival (a `latency`
+        fault's wait included); yields whether it is over the org's concurrent limit, which
+        the front end passes on to `handle`."""
+        with self._in_flight.request() as over_limit:
+            yield over_limit
+
     def take_fault(self, method: str, raw_path: str) -> Fault | None:
         """The fault for this request, if any. Front ends apply a `latency` fault's delay
         themselves (sleeping the way their caller can wait) before calling `handle`."""
         return self._faults.take(method.upper(), raw_path)
 
-    def handle(self, request: SandboxRequest, fault: Fault | None = None) -> Outcome:
+    def handle(
+        self, request: SandboxRequest, fault: Fault | None = None, *, over_limit: bool = False
+    ) -> Outcome:
+        """Answer one request; `over_limit`: it arrived past the org's concurrent limit."""
         method = request.method.upper()
         if fault is None or fault.kind == "latency":
-            outcome: Outcome = self._serve(request)
+            outcome: Outcome = self._serve(request, over_limit)
         else:
             # A GET changes nothing, so a body to cut off can always be produced for real.
             # Okta never applies a request it turned away with a 429.
@@ -140,24 +163,31 @@ class SandboxApp:
             applied = (fault.after_processing and not rejected) or (
                 fault.kind == "malformed_json" and method == "GET"
             )
-            outcome = self._fail(fault, request, self._serve(request) if applied else None)
+            served = self._serve(request, over_limit) if applied else None
+            outcome = self._fail(fault, request, served)
         self._record(request, outcome, fault)
         return outcome
 
     # Serving
 
-    def _serve(self, request: SandboxRequest) -> SandboxResponse:
+    def _serve(self, request: SandboxRequest, over_limit: bool) -> SandboxResponse:
         now = self._clock()
         request_id = self._request_id()
         try:
             route: Route | ApiError = match_route(request.method.upper(), request.raw_path)
         except ApiError as error:
             route = error
-        rate = self._limiter.hit(route.bucket if isinstance(route, Route) else OTHER_BUCKET, now)
+        rate: RateState | None
+        if isinstance(route, ApiError) and route.code == "E0000022":
+            rate = None  # Okta's 405 answers carry no rate-limit headers
+        elif over_limit:
+            rate = over_concurrent_limit(now)
+        else:
+            rate = self._limiter.hit(_bucket_of(route), now)
         try:
             if not self._authorized(request.headers.get("authorization")):
                 raise ApiError("E0000011")
-            if not rate.allowed:
+            if rate is not None and not rate.allowed:
                 raise ApiError("E0000047")
             if isinstance(route, ApiError):
                 raise route
@@ -173,9 +203,12 @@ class SandboxApp:
         return bool(roles & USER_MANAGER_ROLES)
 
     def _authorized(self, authorization: str | None) -> bool:
-        return authorization is not None and hmac.compare_digest(
-            authorization.encode(), self._authorization
-        )
+        if authorization is None:
+            return False
+        sent = authorization.encode()
+        # Both compared every time, so the timing tells nothing about which form came close.
+        matches = [hmac.compare_digest(sent, accepted) for accepted in self._authorizations]
+        return any(matches)
 
     def _fail(
         self, fault: Fault, request: SandboxRequest, served: SandboxResponse | None
@@ -192,7 +225,7 @@ class SandboxApp:
             return SandboxResponse(200, served.headers, served.body[: len(served.body) // 2])
         rate: RateState | None
         if fault.kind == "rate_limit" or (fault.kind == "status" and fault.status == 429):
-            rate = self._limiter.exhausted(now)
+            rate = self._limiter.exhausted(_bucket(request), now)
         elif served is not None:
             rate = _rate_of(served)
         else:
@@ -296,60 +329,72 @@ class SandboxApp:
             )
             + b"]"
         )
-        self_url = base + request.raw_path + (f"?{request.raw_query}" if request.raw_query else "")
-        headers = [("link", f'<{self_url}>; rel="self"')]
+        headers = [
+            ("link", _page_link(base, pairs, limit, after if not by_query else None, "self"))
+        ]
         if more:
-            next_params = [(name, value) for name, value in pairs if name != "after"]
-            if "limit" not in params:
-                next_params.append(("limit", str(limit)))
-            next_params.append(("after", users[-1].id))
-            next_url = f"{base}{USERS_PATH}?{urlencode(next_params, quote_via=quote)}"
-            headers.append(("link", f'<{next_url}>; rel="next"'))
+            cursor = self._store.cursor_after(users[-1].id)
+            headers.append(("link", _page_link(base, pairs, limit, cursor, "next")))
         return body, headers
 
     def _page(
-        self, keep: UserPredicate | None, after: str | None, limit: int, *, everyone: bool
+        self,
+        keep: UserPredicate | None,
+        after: str | None,
+        limit: int,
+        *,
+        everyone: bool,
+        search_backed: bool = False,
     ) -> tuple[list[StoredUser], bool]:
         try:
             return self._store.page(
                 after=after, limit=limit, keep=keep, include_deprovisioned=everyone
             )
         except UnknownCursor as error:
-            raise ApiError("E0000029") from error
+            raise _invalid_cursor(search_backed) from error
 
     def _search(
         self, keep: UserPredicate, params: Mapping[str, str], after: str | None, limit: int
     ) -> tuple[list[StoredUser], bool]:
         sort_by = params.get("sortBy", "").strip()
         if not sort_by:
-            return self._page(keep, after, limit, everyone=True)
+            return self._page(keep, after, limit, everyone=True, search_backed=True)
         matches = _sorted(
             self._store.select(keep), sort_by, params.get("sortOrder", "").lower() == "desc"
         )
         start = 0
         if after is not None:
             ids = [stored.id for stored in matches]
-            if after not in ids:
-                raise ApiError("E0000029")
-            start = ids.index(after) + 1
+            try:
+                previous = self._store.user_before(after)
+            except UnknownCursor as error:
+                raise _invalid_cursor(search_backed=True) from error
+            if previous not in ids:
+                raise _invalid_cursor(search_backed=True)
+            start = ids.index(previous) + 1
         return matches[start : start + limit], start + limit < len(matches)
 
     def _get_user(
         self, request: SandboxRequest, route: Route, now: float
     ) -> tuple[bytes, list[tuple[str, str]]]:
-        return self._user_response(request, self._find(_key(route)))
+        stored = self._find(_key(route))
+        # Okta sends an ETag with a fetched user only, not with a created or updated one.
+        return self._user_body(request, stored), [("ETag", stored.etag)]
 
     def _create_user(
         self, request: SandboxRequest, route: Route, now: float
     ) -> tuple[bytes, list[tuple[str, str]]]:
         params = _first_values(parse_qsl(request.raw_query, keep_blank_values=True))
         activate = _boolean(params.get("activate"), "activate", default=True)
-        profile = _profile(_json_object(request.body))
+        body = _json_object(request.body)
+        profile = _profile(body)
         try:
-            stored = self._store.create(profile, activate=activate, now=now)
+            stored = self._store.create(
+                profile, activate=activate, password=_has_password(body), now=now
+            )
         except InvalidProfile as error:
             raise validation_failed(error.causes) from error
-        return self._user_response(request, stored)
+        return self._user_body(request, stored), []
 
     def _update_user(
         self, request: SandboxRequest, route: Route, now: float
@@ -383,16 +428,13 @@ class SandboxApp:
             raise user_not_found(_key(route)) from error
         except InvalidProfile as error:
             raise validation_failed(error.causes) from error
-        return self._user_response(request, stored)
+        return self._user_body(request, stored), []
 
-    def _user_response(
-        self, request: SandboxRequest, stored: StoredUser
-    ) -> tuple[bytes, list[tuple[str, str]]]:
+    def _user_body(self, request: SandboxRequest, stored: StoredUser) -> bytes:
         base_json = json_base(_base_url(request))
-        body = render_user(
+        return render_user(
             stored.head(), stored.user, base_json, full=True, schema_id=self._schema_id
         )
-        return body, [("ETag", stored.etag)]
 
     def _list_roles(
         self, request: SandboxRequest, route: Route, now: float
@@ -418,7 +460,9 @@ _WRITES = frozenset({SandboxApp._create_user, SandboxApp._update_user, SandboxAp
 
 def match_route(method: str, raw_path: str) -> Route:
     """The route for this method and path; ApiError (404 or 405) when there is none."""
-    path = raw_path.rstrip("/") if raw_path != "/" else raw_path
+    # Okta reads "//api/v1/users" as "/api/v1/users" (its own SDK has sent that).
+    path = _REPEATED_SLASHES.sub("/", raw_path)
+    path = path.rstrip("/") if path != "/" else path
     user_key: str | None = None
     if path == USERS_PATH:
         shape = ""
@@ -445,6 +489,25 @@ def _bucket(request: SandboxRequest) -> str:
         return match_route(request.method.upper(), request.raw_path).bucket
     except ApiError:
         return OTHER_BUCKET
+
+
+def _bucket_of(route: Route | ApiError) -> str:
+    return route.bucket if isinstance(route, Route) else OTHER_BUCKET
+
+
+def _page_link(
+    base: str, pairs: list[tuple[str, str]], limit: int, after: str | None, rel: str
+) -> str:
+    """A `link` line as Okta writes it: `after` (when there is one), then `limit` (always), then
+    the request's other parameters, with spaces as `+`."""
+    others = [(name, value) for name, value in pairs if name not in ("after", "limit")]
+    query = [("after", after)] if after else []
+    query += [("limit", str(limit)), *others]
+    return f'<{base}{USERS_PATH}?{urlencode(query)}>; rel="{rel}"'
+
+
+def _invalid_cursor(search_backed: bool) -> ApiError:
+    return ApiError("E0000031" if search_backed else "E0000029", causes=[INVALID_CURSOR])
 
 
 def _rate_of(response: SandboxResponse) -> RateState | None:
@@ -498,6 +561,17 @@ def _json_object(body: bytes) -> dict[str, Any]:
     if not isinstance(parsed, dict):
         raise ApiError("E0000003")
     return parsed
+
+
+def _has_password(body: Mapping[str, Any]) -> bool:
+    """Whether a create sends a password (its value is never kept)."""
+    credentials = body.get("credentials")
+    if credentials is None:
+        return False
+    password = credentials.get("password") if isinstance(credentials, dict) else None
+    if not isinstance(credentials, dict) or not isinstance(password, dict | None):
+        raise ApiError("E0000003")
+    return bool(password)
 
 
 def _profile(body: Mapping[str, Any]) -> dict[str, Any]:

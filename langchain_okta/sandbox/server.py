@@ -97,10 +97,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             body=body,
         )
         app = self.server.app
-        fault = app.take_fault(request.method, request.raw_path)
-        if fault is not None and fault.kind == "latency":
-            time.sleep(fault.seconds)
-        outcome = app.handle(request, fault)
+        with app.arrival() as over_limit:
+            fault = app.take_fault(request.method, request.raw_path)
+            if fault is not None and fault.kind == "latency":
+                time.sleep(fault.seconds)
+            outcome = app.handle(request, fault, over_limit=over_limit)
         if not isinstance(outcome, SandboxResponse):
             # The drop fault: close without a byte of response.
             self.close_connection = True

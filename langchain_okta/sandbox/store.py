@@ -2,6 +2,8 @@
 
 Stored user dicts are never mutated: an update stores a new `StoredUser`, so a reference taken
 under the lock stays a consistent snapshot that can be rendered after the lock is released.
+Users keep their place in creation order; a removed user leaves a gap there, so a cursor
+issued after it still finds where its page starts.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from langchain_okta.sandbox.profiles import check_profile, login_key, shortname_key
-from langchain_okta.sandbox.user_objects import new_user, okta_id, user_head, with_profile
+from langchain_okta.sandbox.user_objects import (
+    alphanumeric,
+    new_user,
+    okta_id,
+    user_head,
+    with_profile,
+    with_status,
+)
 
 UserPredicate = Callable[[Mapping[str, Any]], bool]
 ProfileChange = Callable[[Mapping[str, Any]], dict[str, Any]]
@@ -24,7 +33,7 @@ class UserNotFound(KeyError):
 
 
 class UnknownCursor(ValueError):
-    pass
+    """A page cursor this org never issued."""
 
 
 class StaleVersion(ValueError):
@@ -59,12 +68,25 @@ class StoredUser:
 
 
 class UserStore:
-    """Users in creation order, indexed by id, login and login shortname."""
+    """Users in creation order, indexed by id, login and login shortname.
 
-    def __init__(self, users: Iterable[dict[str, Any]], *, id_rng: random.Random, type_id: str):
+    Page cursors are opaque, as Okta's are: a keyed hash of the user a page starts after, never
+    the id itself, so a client cannot make one up from an id.
+    """
+
+    def __init__(
+        self,
+        users: Iterable[dict[str, Any]],
+        *,
+        id_rng: random.Random,
+        type_id: str,
+        cursor_key: bytes,
+    ):
         self._lock = threading.Lock()
         self._id_rng = id_rng
         self._type_id = type_id
+        self._cursor_key = cursor_key
+        self._cursors: dict[str, str] = {}  # cursor -> id of the user the page starts after
         self._users: dict[str, StoredUser] = {}
         self._order: list[str] = []
         self._position: dict[str, int] = {}
@@ -92,7 +114,7 @@ class UserStore:
 
     def all(self) -> list[StoredUser]:
         with self._lock:
-            return [self._users[user_id] for user_id in self._order]
+            return [self._users[i] for i in self._order if i in self._users]
 
     def page(
         self,
@@ -108,7 +130,9 @@ class UserStore:
             start = self._start(after)
             users, order = self._users, self._order
             for index in range(start, len(order)):
-                stored = users[order[index]]
+                stored = users.get(order[index])
+                if stored is None:
+                    continue  # removed
                 if not include_deprovisioned and stored.user["status"] == "DEPROVISIONED":
                     continue
                 if keep is not None and not keep(stored.user):
@@ -120,8 +144,23 @@ class UserStore:
 
     def select(self, keep: UserPredicate) -> list[StoredUser]:
         """Every user matching `keep`, in creation order."""
+        return [stored for stored in self.all() if keep(stored.user)]
+
+    def cursor_after(self, user_id: str) -> str:
+        """The cursor of the page that starts after this user."""
+        digest = hashlib.blake2b(user_id.encode(), key=self._cursor_key, digest_size=20)
+        cursor = alphanumeric(digest.digest())
         with self._lock:
-            return [self._users[i] for i in self._order if keep(self._users[i].user)]
+            self._cursors[cursor] = user_id
+        return cursor
+
+    def user_before(self, cursor: str) -> str:
+        """The id of the user a cursor's page starts after; UnknownCursor if never issued."""
+        with self._lock:
+            user_id = self._cursors.get(cursor)
+        if user_id is None:
+            raise UnknownCursor(cursor)
+        return user_id
 
     def roles_of(self, user_id: str) -> tuple[dict[str, Any], ...]:
         with self._lock:
@@ -129,7 +168,7 @@ class UserStore:
 
     def __len__(self) -> int:
         with self._lock:
-            return len(self._order)
+            return len(self._users)
 
     # Writes
 
@@ -139,18 +178,43 @@ class UserStore:
                 raise UserNotFound(user_id)
             self._roles[user_id] = tuple(roles)
 
-    def create(self, profile: Mapping[str, Any], *, activate: bool, now: float) -> StoredUser:
+    def create(
+        self, profile: Mapping[str, Any], *, activate: bool, password: bool, now: float
+    ) -> StoredUser:
         """Add a user; raises InvalidProfile (also for a login that is already taken)."""
         with self._lock:
             check_profile(profile, login_owner=self._login_owner, user_id=None)
             user_id = okta_id(self._id_rng, "00u")
-            while user_id in self._users:
+            while user_id in self._position:
                 user_id = okta_id(self._id_rng, "00u")
-            stored = StoredUser(
-                new_user(user_id, profile, activate=activate, now=now, type_id=self._type_id), 1
+            user = new_user(
+                user_id,
+                profile,
+                activate=activate,
+                password=password,
+                now=now,
+                type_id=self._type_id,
             )
+            stored = StoredUser(user, 1)
             self._insert(stored)
             return stored
+
+    def set_status(self, user_id: str, status: str, *, now: float) -> StoredUser:
+        with self._lock:
+            current = self._users.get(user_id)
+            if current is None:
+                raise UserNotFound(user_id)
+            stored = StoredUser(with_status(current.user, status, now), current.version + 1)
+            self._users[user_id] = stored
+            return stored
+
+    def remove(self, user_id: str) -> None:
+        with self._lock:
+            current = self._users.pop(user_id, None)
+            if current is None:
+                raise UserNotFound(user_id)
+            self._unindex(current)
+            self._roles.pop(user_id, None)
 
     def update_profile(
         self, user_id: str, change: ProfileChange, *, if_match: str | None, now: float
@@ -175,10 +239,10 @@ class UserStore:
     def _start(self, after: str | None) -> int:
         if after is None:
             return 0
-        position = self._position.get(after)
-        if position is None:
+        user_id = self._cursors.get(after)
+        if user_id is None:
             raise UnknownCursor(after)
-        return position + 1
+        return self._position[user_id] + 1
 
     def _resolve_login(self, key: str) -> str | None:
         user_id = self._by_login.get(login_key(key))
@@ -192,7 +256,7 @@ class UserStore:
 
     def _insert(self, stored: StoredUser) -> None:
         user_id = stored.id
-        if user_id in self._users:
+        if user_id in self._position:
             raise ValueError(f"duplicate user id {user_id}")
         self._users[user_id] = stored
         self._position[user_id] = len(self._order)

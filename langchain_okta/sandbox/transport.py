@@ -27,19 +27,23 @@ class SandboxTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         sandbox_request = _sandbox_request(request, request.read())
-        fault = self._app.take_fault(sandbox_request.method, sandbox_request.raw_path)
-        delay, timed_out = _delay(fault, request)
-        if delay:
-            time.sleep(delay)
-        return _httpx_response(self._app.handle(sandbox_request, fault), request, timed_out)
+        with self._app.arrival() as over_limit:
+            fault = self._app.take_fault(sandbox_request.method, sandbox_request.raw_path)
+            delay, timed_out = _delay(fault, request)
+            if delay:
+                time.sleep(delay)
+            outcome = self._app.handle(sandbox_request, fault, over_limit=over_limit)
+        return _httpx_response(outcome, request, timed_out)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         sandbox_request = _sandbox_request(request, await request.aread())
-        fault = self._app.take_fault(sandbox_request.method, sandbox_request.raw_path)
-        delay, timed_out = _delay(fault, request)
-        if delay:
-            await asyncio.sleep(delay)
-        return _httpx_response(self._app.handle(sandbox_request, fault), request, timed_out)
+        with self._app.arrival() as over_limit:
+            fault = self._app.take_fault(sandbox_request.method, sandbox_request.raw_path)
+            delay, timed_out = _delay(fault, request)
+            if delay:
+                await asyncio.sleep(delay)
+            outcome = self._app.handle(sandbox_request, fault, over_limit=over_limit)
+        return _httpx_response(outcome, request, timed_out)
 
 
 def _sandbox_request(request: httpx.Request, body: bytes) -> SandboxRequest:

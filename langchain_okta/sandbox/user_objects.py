@@ -3,7 +3,8 @@
 Users are stored without `_links`: those hold absolute URLs, and the sandbox answers on more
 than one base URL (the in-process one and the loopback server's), so links are rendered per
 response. As on Okta, a listed user carries only its `self` link; a fetched one carries the
-lifecycle links its status allows.
+lifecycle links its status allows. Where real Okta answers were recorded (STAGED, ACTIVE,
+PASSWORD_EXPIRED and SUSPENDED users, in 2025), the links and attributes are the ones Okta sent.
 """
 
 from __future__ import annotations
@@ -51,22 +52,27 @@ _LINK_PATHS = {
     "changeRecoveryQuestion": "credentials/change_recovery_question",
 }
 _PASSWORD_LINKS = ("resetPassword", "expirePassword", "forgotPassword", "changePassword")
+_SIGNED_UP_LINKS = (
+    "suspend",
+    *_PASSWORD_LINKS,
+    "changeRecoveryQuestion",
+    "resetFactors",
+    "deactivate",
+)
 _LINKS_BY_STATUS: dict[str, tuple[str, ...]] = {
-    "STAGED": ("activate", "deactivate"),
+    # A STAGED user can be activated, not deactivated (as recorded).
+    "STAGED": ("activate", "resetFactors"),
     "PROVISIONED": ("reactivate", "resetFactors", "deactivate"),
-    "ACTIVE": (
-        "suspend",
-        *_PASSWORD_LINKS,
-        "changeRecoveryQuestion",
-        "resetFactors",
-        "deactivate",
-    ),
+    "ACTIVE": _SIGNED_UP_LINKS,
     "RECOVERY": ("suspend", "resetPassword", "expirePassword", "resetFactors", "deactivate"),
-    "PASSWORD_EXPIRED": ("suspend", "resetPassword", "resetFactors", "deactivate"),
+    # Okta offers an expired password's user everything an ACTIVE one gets (as recorded).
+    "PASSWORD_EXPIRED": _SIGNED_UP_LINKS,
     "LOCKED_OUT": ("unlock", "suspend", "resetPassword", "resetFactors", "deactivate"),
     "SUSPENDED": ("unsuspend", "resetFactors", "deactivate"),
     "DEPROVISIONED": ("activate",),
 }
+# Base attributes Okta always sends, null when unset.
+_ALWAYS_IN_PROFILE = ("mobilePhone", "secondEmail")
 
 
 # Maps each random byte to an alphanumeric (a slight bias towards the first few is harmless).
@@ -133,29 +139,57 @@ def credentials(email: Any, *, verified: bool, has_password: bool) -> dict[str, 
 
 
 def new_user(
-    user_id: str, profile: Mapping[str, Any], *, activate: bool, now: float, type_id: str
+    user_id: str,
+    profile: Mapping[str, Any],
+    *,
+    activate: bool,
+    password: bool,
+    now: float,
+    type_id: str,
 ) -> dict[str, Any]:
-    """A user as createUser makes it without credentials: STAGED, or PROVISIONED if activated."""
+    """A user as createUser makes it: STAGED, or if activated ACTIVE with a password and
+    PROVISIONED (waiting for the user to set one) without."""
     stamp = timestamp(now)
+    status = ("ACTIVE" if password else "PROVISIONED") if activate else "STAGED"
     return {
         "id": user_id,
-        "status": "PROVISIONED" if activate else "STAGED",
+        "status": status,
         "created": stamp,
         "activated": stamp if activate else None,
-        "statusChanged": stamp if activate else None,
+        # Okta sets it on creation, for a STAGED user too.
+        "statusChanged": stamp,
         "lastLogin": None,
         "lastUpdated": stamp,
-        "passwordChanged": None,
+        "passwordChanged": stamp if password else None,
         "type": {"id": type_id},
-        "profile": dict(profile),
-        "credentials": credentials(profile.get("email"), verified=False, has_password=False),
+        "profile": okta_profile(profile),
+        # Okta marks the email of a user created with a password VERIFIED (as recorded).
+        "credentials": credentials(profile.get("email"), verified=password, has_password=password),
     }
+
+
+def okta_profile(profile: Mapping[str, Any]) -> dict[str, Any]:
+    """The profile as Okta stores it: the base attributes it always sends are there, null if
+    unset."""
+    stored = dict(profile)
+    for name in _ALWAYS_IN_PROFILE:
+        stored.setdefault(name, None)
+    return stored
+
+
+def with_status(user: Mapping[str, Any], status: str, now: float) -> dict[str, Any]:
+    """A copy of `user` moved to `status`, as a lifecycle operation leaves it."""
+    stamp = timestamp(now)
+    updated = {**user, "status": status, "statusChanged": stamp, "lastUpdated": stamp}
+    if status in ("ACTIVE", "PROVISIONED") and updated.get("activated") is None:
+        updated["activated"] = stamp
+    return updated
 
 
 def with_profile(user: Mapping[str, Any], profile: Mapping[str, Any], now: float) -> dict[str, Any]:
     """A copy of `user` with a new profile; the primary email credential follows the profile."""
     updated = dict(user)
-    updated["profile"] = dict(profile)
+    updated["profile"] = okta_profile(profile)
     updated["lastUpdated"] = timestamp(now)
     creds = dict(user.get("credentials") or {})
     emails = creds.get("emails")

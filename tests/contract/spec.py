@@ -1,6 +1,8 @@
 """Okta's Management API spec, as contract tests use it: schemas as validators, operations.
 
-The spec is OpenAPI 3.0.3. Its Schema Objects are read as JSON Schema draft 4 (the draft
+The spec is the compact part of Okta's OpenAPI 3.0.3 document committed in
+`tests/fixtures/okta/spec.json` (made by `scripts/make_fixtures.py`): the operations the toolkit
+uses and everything they refer to. Its Schema Objects are read as JSON Schema draft 4 (the draft
 OpenAPI 3.0 builds on) after two conversions that plain JSON Schema lacks:
 
 - `nullable: true` also allows null;
@@ -24,15 +26,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import yaml
 from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry
 from referencing.jsonschema import DRAFT4
 
-# tests/contract/spec.py -> the repository root -> its sibling `shared`.
-OKTA_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "okta-openapi"
-SPEC_PATH = OKTA_DATA / "management-minimal.yaml"
-ERROR_CODES_PATH = OKTA_DATA / "error-codes.json"
+OKTA_DATA = Path(__file__).resolve().parents[1] / "fixtures" / "okta"
+SPEC_PATH = OKTA_DATA / "spec.json"
+ERROR_CODES_PATH = OKTA_DATA / "error_codes.json"
 
 _SPEC_URI = "urn:okta:management-openapi"
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -245,10 +245,8 @@ class OktaSpec:
 
 @functools.cache
 def load_spec() -> OktaSpec:
-    """The spec, parsed once per process (PyYAML's C loader takes a few seconds)."""
-    with SPEC_PATH.open("rb") as stream:
-        document = yaml.load(stream, Loader=yaml.CSafeLoader)
-    return OktaSpec(document)
+    """The spec, parsed once per process."""
+    return OktaSpec(json.loads(SPEC_PATH.read_bytes()))
 
 
 @functools.cache

@@ -12,7 +12,7 @@ import pytest
 from langchain_okta.sandbox import IN_PROCESS_URL, SandboxOrg
 from langchain_okta.sandbox.okta_errors import SUMMARIES
 
-ERROR_CODES = Path(__file__).resolve().parents[3] / "shared" / "okta-openapi" / "error-codes.json"
+ERROR_CODES = Path(__file__).resolve().parents[1] / "fixtures" / "okta" / "error_codes.json"
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def _client(org: SandboxOrg, authorization: str | None) -> httpx.Client:
 
 @pytest.mark.parametrize(
     "authorization",
-    [None, "SSWS wrong-token", "Bearer {token}", "SSWS{token}", "ssws {token}", "SSWS  {token}"],
+    [None, "SSWS wrong-token", "Bearer {token}", "SSWSx{token}", "ssws {token}", "SSWS  {token}"],
 )
 def test_anything_but_ssws_and_the_token_is_401_invalid_token(
     org: SandboxOrg, authorization: str | None
@@ -39,6 +39,13 @@ def test_anything_but_ssws_and_the_token_is_401_invalid_token(
     assert response.status_code == 401
     assert response.json()["errorCode"] == "E0000011"
     assert response.json()["errorSummary"] == "Invalid token provided"
+
+
+def test_the_token_right_after_ssws_without_a_space_is_accepted(org: SandboxOrg):
+    # What Okta's own SDK sends, and real Okta answered (recorded).
+    response = _client(org, f"SSWS{org.token}").get("/api/v1/users/me")
+
+    assert response.status_code == 200
 
 
 def test_authentication_is_checked_before_routing(org: SandboxOrg):
@@ -61,6 +68,21 @@ def test_unsupported_method_is_405_e0000022(org: SandboxOrg):
     assert response.json()["errorSummary"] == (
         "The endpoint does not support the provided HTTP method"
     )
+
+
+def test_a_405_carries_no_rate_limit_headers(org: SandboxOrg):
+    response = _client(org, f"SSWS {org.token}").delete(f"/api/v1/users/{org.admin['id']}")
+
+    assert response.status_code == 405
+    assert not [name for name in response.headers if name.lower().startswith("x-rate-limit")]
+
+
+def test_repeated_slashes_in_the_path_read_as_one(org: SandboxOrg):
+    # Okta's own SDK has sent "//api/v1/users", and Okta created the user (recorded).
+    response = _client(org, f"SSWS {org.token}").get(f"{IN_PROCESS_URL}//api/v1//users/me")
+
+    assert response.status_code == 200
+    assert response.json()["id"] == org.admin["id"]
 
 
 @pytest.mark.parametrize("path", ["/api/v1/groups", "/api/v1/users/me/lifecycle/activate", "/"])

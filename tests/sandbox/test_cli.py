@@ -1,7 +1,9 @@
-"""`python -m langchain_okta.sandbox`: prints the org URL and token, serves, stops on a signal."""
+"""`python -m langchain_okta.sandbox`: prints the org URL and a fresh token as shell `export`
+lines, serves on loopback only (unless told otherwise), stops on a signal."""
 
 from __future__ import annotations
 
+import shlex
 import signal
 import subprocess
 import sys
@@ -10,7 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from langchain_okta.sandbox.__main__ import main
+from langchain_okta.sandbox.__main__ import _local_url, main
 
 COMMAND = [sys.executable, "-m", "langchain_okta.sandbox", "--port", "0", "--users", "12"]
 
@@ -20,7 +22,7 @@ def started() -> Iterator[list[subprocess.Popen[str]]]:
     # Each process takes a second or two to import; starting them together saves the wait.
     processes = [
         subprocess.Popen(COMMAND, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
-        for _ in range(3)
+        for _ in range(6)
     ]
     yield list(processes)
     for process in processes:
@@ -41,10 +43,20 @@ def _stop(process: subprocess.Popen[str]) -> None:
         process.communicate()
 
 
-def _settings(process: subprocess.Popen[str]) -> dict[str, str]:
+def _lines(process: subprocess.Popen[str]) -> list[str]:
     assert process.stdout is not None
-    lines = [process.stdout.readline().strip() for _ in range(2)]
-    return dict(line.split("=", 1) for line in lines)
+    return [process.stdout.readline().strip() for _ in range(2)]
+
+
+def _settings(process: subprocess.Popen[str]) -> dict[str, str]:
+    # What a shell makes of the lines: `export NAME=VALUE`, VALUE quoted as the shell reads it.
+    settings = {}
+    for line in _lines(process):
+        words = shlex.split(line)
+        assert words[0] == "export"
+        name, _, value = words[1].partition("=")
+        settings[name] = value
+    return settings
 
 
 def test_cli_prints_the_org_url_and_token_and_serves(sandbox_process: subprocess.Popen[str]):
@@ -57,6 +69,60 @@ def test_cli_prints_the_org_url_and_token_and_serves(sandbox_process: subprocess
 
     assert settings["OKTA_ORG_URL"].startswith("http://127.0.0.1:")
     assert response.json()["profile"]["login"] == "admin@example.com"
+
+
+def test_cli_prints_export_lines_a_shell_can_source(sandbox_process: subprocess.Popen[str]):
+    script = "\n".join(
+        [*_lines(sandbox_process), 'printf "%s %s" "$OKTA_ORG_URL" "$OKTA_API_TOKEN"']
+    )
+
+    sourced = subprocess.run(  # noqa: S603 - a fixed shell script, no user input
+        ["/bin/sh", "-c", script], capture_output=True, text=True, check=True
+    )
+
+    url, token = sourced.stdout.split(" ")
+    assert url.startswith("http://127.0.0.1:")
+    assert token.startswith("00")
+
+
+def test_each_run_gets_its_own_token(started: list[subprocess.Popen[str]]):
+    first, second = started.pop(), started.pop()
+
+    assert _settings(first)["OKTA_API_TOKEN"] != _settings(second)["OKTA_API_TOKEN"]
+    for process in (first, second):
+        _stop(process)
+
+
+def test_a_token_given_with_token_is_the_one_printed_and_accepted():
+    command = [*COMMAND, "--token", "00my-own-token"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # noqa: S603
+    try:
+        settings = _settings(process)
+        response = httpx.get(
+            f"{settings['OKTA_ORG_URL']}/api/v1/users/me",
+            headers={"Authorization": "SSWS 00my-own-token"},
+        )
+    finally:
+        _stop(process)
+
+    assert settings["OKTA_API_TOKEN"] == "00my-own-token"
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::"])  # noqa: S104 - refused
+def test_cli_refuses_a_host_beyond_loopback_without_the_flag_that_says_so(
+    capsys: pytest.CaptureFixture[str], host: str
+):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--port", "0", "--host", host])
+
+    assert exit_info.value.code == 2
+    assert "--expose-writable-admin-api" in capsys.readouterr().err
+
+
+def test_a_wildcard_bind_prints_a_loopback_url_the_toolkit_accepts():
+    assert _local_url("http://0.0.0.0:8765") == "http://127.0.0.1:8765"
+    assert _local_url("http://[::]:8765") == "http://[::1]:8765"
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])

@@ -61,7 +61,7 @@ def test_created_user_is_stored_with_a_new_okta_id(org: SandboxOrg, client: http
     user = response.json()
     assert user["id"].startswith("00u")
     assert len(user["id"]) == 20
-    assert user["profile"] == {**ADA, "mobilePhone": "+1-555-0100"}
+    assert user["profile"] == {**ADA, "mobilePhone": "+1-555-0100", "secondEmail": None}
     assert org.find_by_login(ADA["login"]) == user
 
 
@@ -143,13 +143,72 @@ def test_create_with_a_non_boolean_activate_is_a_type_mismatch(client: httpx.Cli
     assert response.json()["errorCode"] == "E0000037"
 
 
-def test_create_ignores_credentials_and_type(client: httpx.Client):
-    body = {"profile": ADA, "credentials": {"password": {"value": "x"}}, "type": {"id": "oty1"}}
+def test_create_with_a_password_and_activate_gives_an_active_user_with_a_password(
+    client: httpx.Client,
+):
+    body = {"profile": ADA, "credentials": {"password": {"value": "Secret-123456"}}}
+
+    user = client.post("/api/v1/users", params={"activate": "true"}, json=body).json()
+
+    assert user["status"] == "ACTIVE"
+    assert user["credentials"]["password"] == {}
+    assert user["passwordChanged"] == user["created"] == user["activated"]
+
+
+def test_create_with_a_password_but_not_activate_gives_a_staged_user_with_a_password(
+    client: httpx.Client,
+):
+    body = {"profile": ADA, "credentials": {"password": {"value": "Secret-123456"}}}
+
+    user = client.post("/api/v1/users", params={"activate": "false"}, json=body).json()
+
+    assert user["status"] == "STAGED"
+    assert user["passwordChanged"] == user["created"]
+
+
+def test_the_password_value_is_never_kept(org: SandboxOrg, client: httpx.Client):
+    body = {"profile": ADA, "credentials": {"password": {"value": "Secret-123456"}}}
 
     response = client.post("/api/v1/users", json=body)
 
-    assert response.status_code == 200
-    assert "password" not in response.json()["credentials"]
+    assert "Secret-123456" not in response.text
+    assert "Secret-123456" not in str(org.users)
+
+
+def test_create_without_a_password_has_no_password_credential(client: httpx.Client):
+    body = {"profile": ADA, "type": {"id": "oty1"}}
+
+    user = client.post("/api/v1/users", json=body).json()
+
+    assert "password" not in user["credentials"]
+    assert user["passwordChanged"] is None
+
+
+def test_a_new_user_has_mobile_phone_and_second_email_as_null_when_unset(client: httpx.Client):
+    user = _create(client, ADA).json()
+
+    assert user["profile"]["mobilePhone"] is None
+    assert user["profile"]["secondEmail"] is None
+
+
+def test_a_new_staged_user_changed_status_when_it_was_created(client: httpx.Client):
+    user = client.post("/api/v1/users", params={"activate": "false"}, json={"profile": ADA}).json()
+
+    assert user["status"] == "STAGED"
+    assert user["statusChanged"] == user["created"]
+    assert user["activated"] is None
+
+
+def test_a_staged_user_can_be_activated_not_deactivated(client: httpx.Client):
+    user = client.post("/api/v1/users", params={"activate": "false"}, json={"profile": ADA}).json()
+
+    assert set(user["_links"]) == {"activate", "resetFactors", "schema", "type", "self"}
+
+
+def test_a_create_answer_carries_no_etag(client: httpx.Client):
+    response = _create(client, ADA)
+
+    assert "etag" not in response.headers
 
 
 def test_failed_create_stores_nothing(org: SandboxOrg, client: httpx.Client):

@@ -88,8 +88,79 @@ def test_self_and_next_links_are_separate_absolute_header_lines(client: httpx.Cl
 
     assert response.headers.get_list("link") == [
         f'<{IN_PROCESS_URL}/api/v1/users?limit=3>; rel="self"',
-        f'<{IN_PROCESS_URL}/api/v1/users?limit=3&after={response.json()[-1]["id"]}>; rel="next"',
+        f'<{IN_PROCESS_URL}/api/v1/users?after={_cursor(response)}&limit=3>; rel="next"',
     ]
+
+
+def test_links_put_after_then_limit_then_the_other_parameters_with_spaces_as_plus(
+    client: httpx.Client,
+):
+    # As Okta writes them (recorded): ?after=...&limit=1, ?limit=200&filter=status+eq+%22ACTIVE%22
+    first = client.get("/api/v1/users", params={"filter": 'status eq "ACTIVE"', "limit": 2})
+    cursor = _cursor(first)
+
+    second = client.get(f"/api/v1/users?filter=status%20eq%20%22ACTIVE%22&after={cursor}&limit=2")
+
+    query = "filter=status+eq+%22ACTIVE%22"
+    assert _links(first)["self"] == f"{IN_PROCESS_URL}/api/v1/users?limit=2&{query}"
+    assert _links(first)["next"] == f"{IN_PROCESS_URL}/api/v1/users?after={cursor}&limit=2&{query}"
+    assert _links(second)["self"] == f"{IN_PROCESS_URL}/api/v1/users?after={cursor}&limit=2&{query}"
+
+
+def test_self_link_always_carries_the_limit(client: httpx.Client):
+    response = client.get("/api/v1/users", params={"q": "jan"})
+
+    assert _links(response)["self"] == f"{IN_PROCESS_URL}/api/v1/users?limit=10&q=jan"
+
+
+def test_cursors_are_opaque_not_user_ids(client: httpx.Client):
+    cursors = [_cursor(client.get("/api/v1/users", params={"limit": n})) for n in (1, 2, 3)]
+    ids = _ids(_all_pages(client))
+
+    assert None not in cursors
+    assert not [cursor for cursor in cursors if any(user_id in cursor for user_id in ids)]
+    assert not [cursor for cursor in cursors if cursor and cursor.startswith("00u")]
+
+
+def test_a_user_id_is_not_a_cursor(client: httpx.Client):
+    first_id = _ids(client.get("/api/v1/users", params={"limit": 1}).json())[0]
+
+    response = client.get("/api/v1/users", params={"after": first_id})
+
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == "E0000029"
+
+
+def test_a_cursor_from_another_org_is_an_invalid_cursor(client: httpx.Client):
+    other = SandboxOrg(seed=99)
+    with httpx.Client(
+        transport=other.transport(),
+        base_url=IN_PROCESS_URL,
+        headers={"Authorization": f"SSWS {other.token}"},
+    ) as other_client:
+        foreign = _cursor(other_client.get("/api/v1/users", params={"limit": 2}))
+
+    response = client.get("/api/v1/users", params={"after": foreign})
+
+    assert response.status_code == 400
+    assert response.json()["errorCauses"] == [{"errorSummary": "Invalid cursor."}]
+
+
+def test_an_unknown_cursor_on_a_search_is_e0000031_invalid_cursor(client: httpx.Client):
+    response = client.get("/api/v1/users", params={"search": "id pr", "after": "nope"})
+
+    assert response.status_code == 400
+    assert response.json()["errorCode"] == "E0000031"
+    assert response.json()["errorCauses"] == [{"errorSummary": "Invalid cursor."}]
+
+
+def test_an_unknown_cursor_on_a_sorted_search_is_e0000031_invalid_cursor(client: httpx.Client):
+    params = {"search": "id pr", "sortBy": "id", "after": "nope"}
+
+    response = client.get("/api/v1/users", params=params)
+
+    assert response.json()["errorCode"] == "E0000031"
+    assert response.json()["errorCauses"] == [{"errorSummary": "Invalid cursor."}]
 
 
 def test_next_link_carries_the_default_limit(client: httpx.Client):
@@ -99,14 +170,12 @@ def test_next_link_carries_the_default_limit(client: httpx.Client):
 
 
 def test_last_page_has_no_next_link(client: httpx.Client):
-    response = client.get("/api/v1/users", params={"limit": 200, "after": _last_id(client)})
+    response = client.get("/api/v1/users", params={"limit": 7})
+    while (cursor := _cursor(response)) is not None:
+        response = client.get("/api/v1/users", params={"limit": 7, "after": cursor})
 
-    assert response.json() == []
+    assert response.json() != []
     assert list(_links(response)) == ["self"]
-
-
-def _last_id(client: httpx.Client) -> str:
-    return str(_all_pages(client)[-1]["id"])
 
 
 def test_pages_follow_the_cursor_without_gaps_or_repeats(org: SandboxOrg, client: httpx.Client):
@@ -120,6 +189,8 @@ def test_unknown_cursor_is_an_invalid_paging_request(client: httpx.Client):
 
     assert response.status_code == 400
     assert response.json()["errorCode"] == "E0000029"
+    assert response.json()["errorSummary"] == "Invalid paging request."
+    assert response.json()["errorCauses"] == [{"errorSummary": "Invalid cursor."}]
 
 
 def test_new_user_is_listed_after_the_existing_ones():

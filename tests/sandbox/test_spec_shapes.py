@@ -2,44 +2,25 @@
 
 from __future__ import annotations
 
-import re
+import json
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import yaml
 from jsonschema import Draft4Validator
 
 from langchain_okta.sandbox import IN_PROCESS_URL, SandboxOrg
 
-SPEC = Path(__file__).resolve().parents[3] / "shared" / "okta-openapi" / "management-minimal.yaml"
-
-
-class SpecSchemas:
-    """`components.schemas` of the spec, each parsed on first use.
-
-    Loading the whole 3.4 MB document takes seconds; these tests need a dozen schemas. Each
-    schema is the block under a four-space-indented name inside the `schemas:` section.
-    """
-
-    def __init__(self, text: str) -> None:
-        start = text.index("\n  schemas:\n") + len("\n  schemas:\n")
-        end = re.compile(r"^  \S", re.MULTILINE).search(text, start)
-        section = text[start : end.start() if end else len(text)]
-        blocks = re.split(r"^    (?=\S)", section, flags=re.MULTILINE)
-        self._blocks = {block.split(":", 1)[0]: block for block in blocks if block.strip()}
-        self._parsed: dict[str, Any] = {}
-
-    def __getitem__(self, name: str) -> Any:
-        if name not in self._parsed:
-            self._parsed[name] = yaml.load(self._blocks[name], Loader=yaml.CSafeLoader)[name]
-        return self._parsed[name]
+SPEC = Path(__file__).resolve().parents[1] / "fixtures" / "okta" / "spec.json"
+SpecSchemas = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
 def schemas() -> SpecSchemas:
-    return SpecSchemas(SPEC.read_text())
+    """`components.schemas` of Okta's spec (the compact part the tests use)."""
+    schemas: SpecSchemas = json.loads(SPEC.read_bytes())["components"]["schemas"]
+    return schemas
 
 
 def _inline(node: Any, schemas: SpecSchemas, stack: tuple[str, ...] = ()) -> Any:

@@ -79,7 +79,7 @@ def test_put_deletes_profile_attributes_not_sent(client: httpx.Client, jane: dic
     )
 
     assert response.status_code == 200
-    assert response.json()["profile"] == {**base, "mobilePhone": "+1-555-0199"}
+    assert response.json()["profile"] == {**base, "mobilePhone": "+1-555-0199", "secondEmail": None}
 
 
 def test_put_with_a_partial_profile_is_rejected_for_missing_required_fields(
@@ -140,9 +140,26 @@ def test_update_moves_last_updated_to_now(client: httpx.Client, clock: Clock, ja
 def test_update_changes_the_etag(client: httpx.Client, jane: dict):
     before = client.get(f"/api/v1/users/{jane['id']}").headers["etag"]
 
-    after = client.post(f"/api/v1/users/{jane['id']}", json={"profile": {"title": "CTO"}})
+    client.post(f"/api/v1/users/{jane['id']}", json={"profile": {"title": "CTO"}})
 
-    assert after.headers["etag"] != before
+    assert client.get(f"/api/v1/users/{jane['id']}").headers["etag"] != before
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_an_update_answer_carries_no_etag(client: httpx.Client, jane: dict, method: str):
+    profile = {key: jane["profile"][key] for key in ("firstName", "lastName", "email", "login")}
+
+    response = client.request(method, f"/api/v1/users/{jane['id']}", json={"profile": profile})
+
+    assert response.status_code == 200
+    assert "etag" not in response.headers
+
+
+def test_clearing_the_mobile_phone_leaves_it_null_not_missing(client: httpx.Client, jane: dict):
+    response = client.post(f"/api/v1/users/{jane['id']}", json={"profile": {"mobilePhone": None}})
+
+    assert response.json()["profile"]["mobilePhone"] is None
+    assert "mobilePhone" in response.json()["profile"]
 
 
 def test_if_match_with_a_stale_etag_is_412_and_changes_nothing(
