@@ -240,8 +240,10 @@ class _Found:
 def _look_up_login(ctx: Context, login: str, budget: WaitBudget) -> Plan[_Found | None]:
     try:
         return (yield from call(ctx, api.get_user(login), budget, _user_and_date))
-    except OktaNotFoundError:
-        return None
+    except OktaNotFoundError as missing:
+        if missing.status == 404:
+            return None
+        raise  # a 405 or the like says nothing about the user: the lookup failed
 
 
 def _user_and_date(response: Received) -> _Found:

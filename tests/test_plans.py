@@ -455,6 +455,14 @@ def test_create_whose_login_lookup_also_fails_says_the_user_may_exist(ctx):
     assert okta.requests == ["POST /api/v1/users", f"GET {JANE_PATH}"]
 
 
+def test_create_whose_login_lookup_is_answered_405_says_the_user_may_exist(ctx):
+    okta = Script(ctx, DROPPED, okta_error(405, "E0000022"))
+
+    with pytest.raises(OktaUnconfirmedCreateError):
+        okta.run(create(ctx))
+    assert okta.requests == ["POST /api/v1/users", f"GET {JANE_PATH}"]
+
+
 def test_create_is_resent_without_a_lookup_when_nothing_reached_okta(ctx):
     okta = Script(ctx, NOT_SENT, user())
 
