@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit notebooks demo lab bench soak clean
+.PHONY: install test lint typecheck workflows unit notebooks demo lab bench soak clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-test: lint typecheck unit notebooks
+test: lint typecheck workflows unit notebooks
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -22,6 +22,10 @@ lint: $(INSTALLED)
 
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
+
+# The CI workflow against GitHub's workflow schema, which ships inside check-jsonschema.
+workflows: $(INSTALLED)
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 unit: $(INSTALLED)
 	$(BIN)/pytest
