@@ -94,6 +94,20 @@ def test_flow_shows_headings_and_printed_text_trimmed() -> None:
     assert "    42" in lines
 
 
+def test_flow_wraps_a_long_line_under_its_speaker_keeping_every_word() -> None:
+    answer = "model    > " + " ".join(f"word{number}" for number in range(40))
+    output = new_output("stream", name="stdout", text=answer + "\n")
+    nb = new_notebook(cells=[new_code_cell("x", outputs=[output])])
+
+    lines = [line for line in run.flow(nb) if line]
+
+    assert len(lines) > 1
+    assert all(len(line) <= run.MAX_WIDTH for line in lines)
+    assert " ".join(line.strip() for line in lines) == answer
+    under_the_text = " " * len("    model    > ")
+    assert all(line.startswith(under_the_text + "word") for line in lines[1:])
+
+
 def test_clean_metadata_drops_run_specific_fields() -> None:
     nb = new_notebook(cells=[new_code_cell("1")])
     nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
@@ -129,6 +143,7 @@ def test_run_saves_executed_copies_and_fails_on_a_failing_notebook(
     assert code == 1
     assert "1 of 2 notebooks ran" in printed
     assert "ZeroDivisionError" in printed
+    assert "    hello from the kernel" in printed.splitlines()
     good = nbformat.read(out / "good.ipynb", as_version=4)
     assert good.cells[1].outputs[0].text == "hello from the kernel\n"
     bad = nbformat.read(out / "bad.ipynb", as_version=4)
