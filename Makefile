@@ -34,7 +34,7 @@ unit: $(INSTALLED)
 # a test run must not write to a real org or call a model provider.
 notebooks: $(INSTALLED)
 	env -u OKTA_ORG_URL -u OKTA_API_TOKEN -u OKTA_CLIENT_ORGURL -u OKTA_CLIENT_TOKEN \
-		-u LANGCHAIN_OKTA_MODEL $(BIN)/pytest --nbmake --nbmake-timeout=300 notebooks/*.ipynb
+		-u LANGCHAIN_OKTA_MODEL $(BIN)/pytest --nbmake --nbmake-timeout=300 notebooks/*.ipynb docs/*.ipynb
 
 demo: $(INSTALLED)
 	$(BIN)/python notebooks/run.py
