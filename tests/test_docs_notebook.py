@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import ast
+import asyncio
 import getpass
+import inspect
 import os
 import re
 from pathlib import Path
@@ -106,8 +109,16 @@ def _run_credentials_cell(
         return "typed-token"
 
     monkeypatch.setattr(getpass, "getpass", typed)
-    exec(_code_after(page, "### Credentials"), {})  # noqa: S102 - the page's own cell
+    _run_cell(_code_after(page, "### Credentials"), {})
     return prompts
+
+
+def _run_cell(source: str, namespace: dict[str, Any]) -> None:
+    """Run a cell's code as Jupyter does, top-level `await` included."""
+    code = compile(source, "<cell>", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    result = eval(code, namespace)  # noqa: S307 - the page's own cell
+    if inspect.iscoroutine(result):
+        asyncio.run(result)
 
 
 def test_the_token_is_asked_for_when_an_org_is_set_without_one(
@@ -135,6 +146,6 @@ def test_without_an_org_nothing_is_asked_and_the_page_uses_the_sandbox(
     assert _run_credentials_cell(page, monkeypatch, {}) == []
     namespace: dict[str, Any] = {}
 
-    exec("import os\n" + _code_after(page, "## Instantiation"), namespace)  # noqa: S102
+    _run_cell("import os\n" + _code_after(page, "## Instantiation"), namespace)
 
     assert namespace["toolkit"].client.settings.org_url == namespace["IN_PROCESS_URL"]
