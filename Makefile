@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install test lint typecheck unit notebooks demo lab bench soak fixtures clean
+.PHONY: install test lint typecheck workflows unit notebooks demo lab bench soak fixtures clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,7 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-test: lint typecheck unit notebooks
+test: lint typecheck workflows unit notebooks
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -24,6 +24,10 @@ typecheck: $(INSTALLED)
 	$(BIN)/mypy
 	$(BIN)/mypy scripts
 
+# The CI workflow against GitHub's workflow schema, which ships inside check-jsonschema.
+workflows: $(INSTALLED)
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
 unit: $(INSTALLED)
 	$(BIN)/pytest
 
@@ -31,7 +35,7 @@ unit: $(INSTALLED)
 # a test run must not write to a real org or call a model provider.
 notebooks: $(INSTALLED)
 	env -u OKTA_ORG_URL -u OKTA_API_TOKEN -u OKTA_CLIENT_ORGURL -u OKTA_CLIENT_TOKEN \
-		-u LANGCHAIN_OKTA_MODEL $(BIN)/pytest --nbmake --nbmake-timeout=300 notebooks/*.ipynb
+		-u LANGCHAIN_OKTA_MODEL $(BIN)/pytest --nbmake --nbmake-timeout=300 notebooks/*.ipynb docs/*.ipynb
 
 demo: $(INSTALLED)
 	$(BIN)/python notebooks/run.py

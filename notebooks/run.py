@@ -1,8 +1,9 @@
 """Run the notebooks headless: `python notebooks/run.py` (what `make demo` does).
 
 Executes every notebook in notebooks/ (sorted), or the ones named, with nbclient (kernel
-`python3`, from notebooks/) into notebooks/executed/<name>.ipynb, prints the quickstart's flow
-to the terminal, and exits non-zero if a notebook fails.
+`python3`, from notebooks/) into notebooks/executed/<name>.ipynb, prints each one's flow to the
+terminal (the quickstart's tool results, the walkthrough's conversation with its approve, edit
+and reject), and exits non-zero if a notebook fails.
 
 The notebooks use the built-in sandbox org unless OKTA_ORG_URL and OKTA_API_TOKEN are both set
 (the quickstart then runs against that org), and a scripted stand-in model unless
@@ -19,6 +20,7 @@ import argparse
 import os
 import re
 import sys
+import textwrap
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -35,13 +37,14 @@ HERE = Path(__file__).resolve().parent
 EXECUTED = HERE / "executed"
 KERNEL = "python3"
 TIMEOUT_SECONDS = 300
-FLOW_NOTEBOOK = "quickstart.ipynb"
 # What the terminal shows of each cell's output.
 MAX_LINES = 20
 MAX_WIDTH = 110
 # Run-specific: they would change the saved notebooks on every run.
 RUN_VARIABLES = ("OKTA_ORG_URL", "OKTA_API_TOKEN", "LANGCHAIN_OKTA_MODEL")
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+# A conversation line, `model    > ...`: a long one continues under its text.
+SPEAKER = re.compile(r"\s*\S+\s+[<>] ")
 LANGUAGE_INFO_KEPT = ("name", "codemirror_mode", "file_extension", "mimetype", "pygments_lexer")
 
 
@@ -148,10 +151,19 @@ def _output_text(output: Any) -> str:
 
 def _trimmed(lines: Sequence[str]) -> Iterator[str]:
     for line in lines[:MAX_LINES]:
-        yield "    " + (line if len(line) <= MAX_WIDTH else line[: MAX_WIDTH - 1] + "…")
+        yield from _wrapped("    " + line)
     if len(lines) > MAX_LINES:
         hidden = len(lines) - MAX_LINES
         yield f"    … ({hidden} more line{'s' if hidden > 1 else ''})"
+
+
+def _wrapped(line: str) -> list[str]:
+    """A line, or a long one over several, each word kept."""
+    if len(line) <= MAX_WIDTH:
+        return [line]
+    speaker = SPEAKER.match(line)
+    indent = len(speaker.group()) if speaker else len(line) - len(line.lstrip()) + 4
+    return textwrap.wrap(line, MAX_WIDTH, subsequent_indent=" " * indent, break_on_hyphens=False)
 
 
 def _failed_cell(nb: Any) -> str:
@@ -227,9 +239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  ok in {outcome.seconds:.1f} s")
         else:
             print(f"  FAILED after {outcome.seconds:.1f} s:\n{outcome.error}")
-        if notebook.name == FLOW_NOTEBOOK:
-            for line in flow(nbformat.read(saved_to, as_version=4)):
-                print(line)
+        for line in flow(nbformat.read(saved_to, as_version=4)):
+            print(line)
 
     failed = [outcome for outcome in outcomes if outcome.error is not None]
     where = "in place" if args.in_place else f"to {_shown(args.output_dir)}"

@@ -13,8 +13,11 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-COMMITTED = sorted(NOTEBOOKS.glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+COMMITTED = sorted([*NOTEBOOKS.glob("*.ipynb"), *(ROOT / "docs").glob("*.ipynb")])
+# Cells the runners leave alone (nbclient's default tag), e.g. a `%pip install`.
+SKIPPED = "skip-execution"
 # What must not be in a committed output: it would differ between machines or runs.
 ABSOLUTE_PATH = re.compile(r"(?<![\w.])/(?:home|Users|tmp|var|work|root|opt)/")
 MEMORY_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]+|\b0x[0-9a-fA-F]{8,}\b")
@@ -40,7 +43,9 @@ def _output_text(output: Any) -> str:
 
 
 def test_the_notebooks_are_there() -> None:
-    assert {"agent_walkthrough.ipynb", "quickstart.ipynb"} <= {path.name for path in COMMITTED}
+    assert {"agent_walkthrough.ipynb", "quickstart.ipynb", "okta.ipynb"} <= {
+        path.name for path in COMMITTED
+    }
 
 
 @pytest.mark.parametrize("path", COMMITTED, ids=lambda path: path.name)
@@ -48,7 +53,11 @@ def test_committed_notebook_is_executed_in_order_without_errors(path: Path) -> N
     nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     assert nb.metadata.kernelspec.name == "python3"
-    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    code_cells = [
+        cell
+        for cell in nb.cells
+        if cell.cell_type == "code" and SKIPPED not in cell.metadata.get("tags", [])
+    ]
     assert [cell.execution_count for cell in code_cells] == list(range(1, len(code_cells) + 1))
     for cell in code_cells:
         kinds = [output.output_type for output in cell.outputs]
@@ -94,6 +103,20 @@ def test_flow_shows_headings_and_printed_text_trimmed() -> None:
     assert "    42" in lines
 
 
+def test_flow_wraps_a_long_line_under_its_speaker_keeping_every_word() -> None:
+    answer = "model    > " + " ".join(f"word{number}" for number in range(40))
+    output = new_output("stream", name="stdout", text=answer + "\n")
+    nb = new_notebook(cells=[new_code_cell("x", outputs=[output])])
+
+    lines = [line for line in run.flow(nb) if line]
+
+    assert len(lines) > 1
+    assert all(len(line) <= run.MAX_WIDTH for line in lines)
+    assert " ".join(line.strip() for line in lines) == answer
+    under_the_text = " " * len("    model    > ")
+    assert all(line.startswith(under_the_text + "word") for line in lines[1:])
+
+
 def test_clean_metadata_drops_run_specific_fields() -> None:
     nb = new_notebook(cells=[new_code_cell("1")])
     nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
@@ -129,6 +152,7 @@ def test_run_saves_executed_copies_and_fails_on_a_failing_notebook(
     assert code == 1
     assert "1 of 2 notebooks ran" in printed
     assert "ZeroDivisionError" in printed
+    assert "    hello from the kernel" in printed.splitlines()
     good = nbformat.read(out / "good.ipynb", as_version=4)
     assert good.cells[1].outputs[0].text == "hello from the kernel\n"
     bad = nbformat.read(out / "bad.ipynb", as_version=4)
