@@ -1,5 +1,5 @@
 """How the agent walkthrough prints a conversation: one line per message, then each write that
-waits for a reviewer, with its arguments next to the values they would replace."""
+waits for a reviewer, as the reviewer is shown it."""
 
 from __future__ import annotations
 
@@ -10,17 +10,6 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 
-from langchain_okta import InvalidUserIdError, OktaClient, OktaError
-from langchain_okta.models import OktaUser
-
-# The tools' argument names and the profile fields they set.
-ARGUMENT_TO_PROFILE = {
-    "first_name": "firstName",
-    "last_name": "lastName",
-    "email": "email",
-    "login": "login",
-    "mobile_phone": "mobilePhone",
-}
 # LangChain's human-in-the-loop middleware puts a note before the result of a call that a
 # reviewer edited; the tool's own JSON follows this line.
 EDITED_RESULT_MARK = "Tool response:\n"
@@ -35,15 +24,11 @@ class Agent(Protocol):
 
 
 class Conversation:
-    """One thread of an agent whose writes wait for review, printed as it goes.
+    """One thread of an agent whose writes wait for review, printed as it goes."""
 
-    With `client`, a pending update shows the user's current values beside the new ones.
-    """
-
-    def __init__(self, agent: Agent, thread_id: str, client: OktaClient | None = None) -> None:
+    def __init__(self, agent: Agent, thread_id: str) -> None:
         self.agent = agent
         self.config: RunnableConfig = {"configurable": {"thread_id": thread_id}}
-        self.client = client
         self._printed = 0  # messages of the thread printed so far
 
     def ask(self, request: str) -> None:
@@ -52,7 +37,7 @@ class Conversation:
         self._show(self.agent.invoke(request_input, self.config, version="v2"))
 
     def pending(self) -> list[dict[str, Any]]:
-        """The tool calls waiting for review, each with its `name` and `args`."""
+        """The tool calls waiting for review, each with its `name`, `args` and `description`."""
         return [
             action
             for interrupt in self.agent.get_state(self.config).interrupts
@@ -81,16 +66,7 @@ class Conversation:
         self._printed = len(messages)
         for action in self.pending():
             print()
-            print(review_request(action, self._current(action)))
-
-    def _current(self, action: dict[str, Any]) -> OktaUser | None:
-        """The user an update would change, when there is a client to look it up with."""
-        if self.client is None or action["name"] != "okta_update_user":
-            return None
-        try:
-            return self.client.get_user(str(action["args"].get("user_id", "")))
-        except (OktaError, InvalidUserIdError):  # an id the model made up: the tool will say so
-            return None
+            print(review_request(action))
 
 
 def message_line(message: BaseMessage) -> str:
@@ -125,19 +101,11 @@ def tool_summary(message: ToolMessage) -> str:
     return note + changed + f"{_name(user)} <{user['login']}> [{user['status']}]"
 
 
-def review_request(action: dict[str, Any], current: OktaUser | None = None) -> str:
-    """A write waiting for review: each argument, and the value it would replace if known."""
-    title = f"** waiting for review: {action['name']}"
-    profile: dict[str, Any] = {}
-    if current is not None:
-        title += f" on {current.profile.firstName} {current.profile.lastName}"
-        profile = current.profile.model_dump()
-    lines = [title]
-    for argument, value in action["args"].items():
-        was = profile.get(ARGUMENT_TO_PROFILE.get(argument, ""))
-        now = f"   (now {json.dumps(was)})" if was else ""
-        lines.append(f"     {argument:<13} {json.dumps(value)}{now}")
-    return "\n".join(lines)
+def review_request(action: dict[str, Any]) -> str:
+    """A write waiting for review, with the description the middleware shows the reviewer
+    (with `toolkit.approval_policy()`, a preview read from the org)."""
+    description = action.get("description") or json.dumps(action["args"])
+    return f"** waiting for review: {action['name']}\n{description}"
 
 
 def _name(user: dict[str, Any]) -> str:

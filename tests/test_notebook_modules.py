@@ -17,7 +17,6 @@ from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from langchain_okta import OktaToolkit
-from langchain_okta.models import OktaUser
 from langchain_okta.sandbox import SandboxOrg, ScriptedChatModel, tool_call
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -171,36 +170,26 @@ def test_an_error_result_is_shown_as_the_model_read_it() -> None:
     assert summary == "error: No such user."
 
 
-def test_a_pending_write_lists_each_argument() -> None:
+def test_a_pending_write_is_shown_with_the_reviewers_description() -> None:
+    action = {
+        "name": "okta_create_user",
+        "args": {"first_name": "Ada"},
+        "description": 'Create an Okta user "Ada Lovelace"\n  first name    "Ada"',
+    }
+
+    assert conversation.review_request(action).splitlines() == [
+        "** waiting for review: okta_create_user",
+        'Create an Okta user "Ada Lovelace"',
+        '  first name    "Ada"',
+    ]
+
+
+def test_a_pending_write_without_a_description_shows_its_arguments() -> None:
     action = {"name": "okta_create_user", "args": {"first_name": "Ada", "activate": False}}
 
     assert conversation.review_request(action).splitlines() == [
         "** waiting for review: okta_create_user",
-        '     first_name    "Ada"',
-        "     activate      false",
-    ]
-
-
-def test_a_pending_update_shows_whom_it_changes_and_the_values_it_replaces() -> None:
-    user = OktaUser.model_validate(
-        {
-            "id": "00u1",
-            "status": "ACTIVE",
-            "profile": {
-                "login": "ada@example.com",
-                "email": "ada@example.com",
-                "firstName": "Ada",
-                "lastName": "Lovelace",
-                "mobilePhone": "+1-555",
-            },
-        }
-    )
-    action = {"name": "okta_update_user", "args": {"user_id": "00u1", "mobile_phone": "+1-999"}}
-
-    assert conversation.review_request(action, user).splitlines() == [
-        "** waiting for review: okta_update_user on Ada Lovelace",
-        '     user_id       "00u1"',
-        '     mobile_phone  "+1-999"   (now "+1-555")',
+        '{"first_name": "Ada", "activate": false}',
     ]
 
 
