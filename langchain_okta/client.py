@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
-from types import TracebackType
 from typing import TypeVar
 
 import httpx
 
 from langchain_okta import plans, previews, transport_errors
 from langchain_okta.api import ApiRequest, Received
+from langchain_okta.closing import Closing
 from langchain_okta.connections import Connections, OktaClientClosedError
 from langchain_okta.errors import OktaResponseError
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
@@ -27,7 +27,7 @@ T = TypeVar("T")
 USER_AGENT = f"langchain-okta/{__version__}"
 
 
-class OktaClient:
+class OktaClient(Closing):
     """One authenticated connection to an Okta org, shared by all the tools.
 
     Safe to use from any number of threads and event loops at once: it makes one
@@ -218,28 +218,6 @@ class OktaClient:
     async def aclose(self) -> None:
         """Close every connection, for good, from any event loop, and wait until they are."""
         await self._connections.aclose()
-
-    def __enter__(self) -> OktaClient:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> OktaClient:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- drivers ----------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ import inspect
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -17,6 +16,7 @@ from pydantic import ConfigDict, PrivateAttr, SecretStr
 
 from langchain_okta.approvals import DEFAULT_DECISIONS, approval_policy
 from langchain_okta.client import OktaClient
+from langchain_okta.closing import Closing
 from langchain_okta.connections import import_async_stack
 from langchain_okta.errors import OktaAdminCheckError, OktaAuthenticationError
 from langchain_okta.models import AdminAccess
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from langchain.agents.middleware import InterruptOnConfig
 
 
-class OktaToolkit(BaseToolkit):
+class OktaToolkit(Closing, BaseToolkit):
     """Tools for an agent to list, get, create and update Okta users.
 
     ```python
@@ -204,28 +204,6 @@ class OktaToolkit(BaseToolkit):
         """Close the toolkit's connections for good, from any event loop, and wait for it."""
         if self._owns_client:
             await self.client.aclose()
-
-    def __enter__(self) -> OktaToolkit:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    async def __aenter__(self) -> OktaToolkit:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     def approval_policy(
         self, *, allowed_decisions: Sequence[str] = DEFAULT_DECISIONS
