@@ -57,6 +57,20 @@ class Hold:
     used_up: bool
 
 
+@dataclass(frozen=True)
+class Window:
+    """What the tracker knows of an endpoint's current window, from Okta's last report.
+
+    `spare` is what Okta last reported as remaining, less the requests in flight (it may
+    be negative when requests were sent past a reported end); `resets_in` is None when the
+    reset is unknown or has passed (the next request starts a new window).
+    """
+
+    limit: int
+    spare: int
+    resets_in: float | None
+
+
 @dataclass
 class _Bucket:
     # A window as Okta last reported it; limit None means unknown, and an unknown limit
@@ -73,7 +87,9 @@ class RateLimitTracker:
     Invariant (under the lock): a bucket holds a request back only while Okta's last
     report for a window whose reset is still ahead leaves no request to spare, counting
     those in flight. Once that reset passes, the new window starts with the last positive
-    `Limit` seen, or unknown. A concurrency-limit 429 (`Limit: 0`) reports no window, so it
+    `Limit` seen, or unknown. `window` reads the same state under the lock and changes
+    nothing, so a caller that paces itself by it (a summary keeping to its share) sees what
+    `acquire` would decide from. A concurrency-limit 429 (`Limit: 0`) reports no window, so it
     never closes an endpoint. Reset is placed on the local clock through the largest
     `Date - local time` seen: `Date` is floored to the second, so that offset approaches
     Okta's true clock from below, and the wait for a reset is never too short.
@@ -103,6 +119,20 @@ class RateLimitTracker:
             # Without a known reset, the window's answers are on their way: check back soon.
             wait = _PENDING_WAIT_SECONDS if resets_at is None else resets_at - now
             return Hold(min(max(wait, 0.001), _MAX_RESET_SECONDS), used_up=state.remaining <= 0)
+
+    def window(self, bucket: str, now: float) -> Window | None:
+        """The endpoint's window as last reported, or None while Okta has reported none."""
+        with self._lock:
+            state = self._buckets.get(bucket)
+            if state is None or state.limit is None:
+                return None
+            resets_at = self._resets_at(state)
+            if resets_at is not None and now >= resets_at:
+                # As `acquire` will see it: a new window, started with the last limit.
+                return Window(state.limit, state.limit - state.in_flight, None)
+            remaining = state.limit if state.remaining is None else state.remaining
+            resets_in = None if resets_at is None else resets_at - now
+            return Window(state.limit, remaining - state.in_flight, resets_in)
 
     def release(self, bucket: str, headers: Mapping[str, str] | None, now: float) -> None:
         """Give the slot back, learning the endpoint's state from the response if there was one."""

@@ -8,6 +8,7 @@ from langchain_okta.rate_limits import (
     Hold,
     RateLimitHeaders,
     RateLimitTracker,
+    Window,
     read_rate_limit,
 )
 
@@ -219,3 +220,40 @@ def test_a_response_from_a_new_window_replaces_the_old_one(tracker):
     tracker.release(BUCKET, headers(599, reset_in=60, date=OKTA_NOW + 10), 10.0)
 
     assert tracker.acquire(BUCKET, 11.0) is None
+
+
+# -- RateLimitTracker.window ----------------------------------------------------------------
+
+
+def test_no_window_is_known_before_okta_reports_one(tracker):
+    assert tracker.window(BUCKET, 0.0) is None
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, {"content-type": "application/json"}, 0.0)
+
+    assert tracker.window(BUCKET, 0.0) is None
+
+
+def test_the_window_is_okta_s_last_report_less_the_requests_in_flight(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(40, reset_in=30), 0.0)
+    tracker.acquire(BUCKET, 5.0)
+    tracker.acquire(BUCKET, 5.0)
+
+    assert tracker.window(BUCKET, 5.0) == Window(limit=600, spare=38, resets_in=pytest.approx(25.0))
+
+
+def test_after_its_reset_the_window_reads_as_a_new_one_of_the_last_limit(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(0, reset_in=10, limit=50), 0.0)
+
+    assert tracker.window(BUCKET, 10.0) == Window(limit=50, spare=50, resets_in=None)
+
+
+def test_reading_the_window_reserves_nothing(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(1, reset_in=30), 0.0)
+    for _ in range(5):
+        tracker.window(BUCKET, 0.0)
+
+    assert tracker.acquire(BUCKET, 0.0) is None
+    assert tracker.window(BUCKET, 0.0) == Window(600, 0, pytest.approx(30.0))
