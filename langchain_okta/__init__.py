@@ -27,7 +27,9 @@ from langchain_okta.errors import (
 )
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
 from langchain_okta.previews import CreatePreview, UpdatePreview
+from langchain_okta.progress import PageProgress
 from langchain_okta.settings import OktaSettings, RetrySettings, Timeouts
+from langchain_okta.summaries import SummaryLimits, UserSummary
 from langchain_okta.version import __version__
 
 if TYPE_CHECKING:
@@ -65,9 +67,12 @@ __all__ = [
     "OktaUnconfirmedCreateError",
     "OktaUser",
     "OktaValidationError",
+    "PageProgress",
     "RetrySettings",
+    "SummaryLimits",
     "Timeouts",
     "UpdatePreview",
     "UserPage",
+    "UserSummary",
     "__version__",
 ]

@@ -117,6 +117,34 @@ def read_user_page(response: Received) -> UserPage:
     return UserPage(users=users, next_cursor=next_cursor(response.link_headers))
 
 
+@dataclass(frozen=True)
+class CountedPage:
+    """A page of users read for counting: each one's status, the first `keep` in full."""
+
+    statuses: list[str | None]
+    users: list[OktaUser]
+    next_cursor: str | None
+
+
+def read_counted_page(response: Received, keep: int = 0) -> CountedPage:
+    """A page of users as a count needs it: only `id` and `status` are checked and read of
+    each user beyond the first `keep`, which is most of the cost of reading a page."""
+    raise_for_status(response)
+    data = _json(response)
+    if not isinstance(data, list):
+        raise OktaResponseError("Okta returned something other than a list of users")
+    statuses: list[str | None] = []
+    for item in data:
+        status = item.get("status") if isinstance(item, dict) else None
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+            raise OktaResponseError("Okta returned an object that is not a valid OktaUser")
+        if status is not None and not isinstance(status, str):
+            raise OktaResponseError("Okta returned an object that is not a valid OktaUser")
+        statuses.append(status)
+    users = [_validated(OktaUser, item) for item in data[:keep]]
+    return CountedPage(statuses, users, next_cursor(response.link_headers))
+
+
 def read_roles(response: Received) -> list[RoleAssignment]:
     raise_for_status(response)
     data = _json(response)

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import httpx
 
-from langchain_okta import plans, previews, transport_errors
+from langchain_okta import plans, previews, summaries, transport_errors
 from langchain_okta.api import ApiRequest, Received
 from langchain_okta.closing import Closing
 from langchain_okta.connections import Connections, OktaClientClosedError
@@ -18,8 +18,10 @@ from langchain_okta.models import AdminAccess, OktaUser, UserPage
 from langchain_okta.paths import check_user_id
 from langchain_okta.plans import Context, Plan, Send, Sleep
 from langchain_okta.previews import CreatePreview, UpdatePreview
+from langchain_okta.progress import PageProgress, ProgressCallback
 from langchain_okta.retries import TransportFailure
 from langchain_okta.settings import OktaSettings
+from langchain_okta.summaries import SummaryLimits, UserSummary
 from langchain_okta.version import __version__
 
 T = TypeVar("T")
@@ -122,11 +124,20 @@ class OktaClient(Closing):
         search: str | None = None,
         filter: str | None = None,
         limit: int = 200,
+        progress: ProgressCallback | None = None,
     ) -> Iterator[OktaUser]:
-        """Every matching user, page by page, holding one page in memory at a time."""
+        """Every matching user, page by page, holding one page in memory at a time.
+
+        `progress`, if given, is called with a `PageProgress` as each page arrives (e.g.
+        `lambda p: bar.update(p.page_users)` for a tqdm bar).
+        """
         cursor: str | None = None
+        pages = users = 0
         while True:
             page = self.list_users(search=search, filter=filter, limit=limit, cursor=cursor)
+            if progress is not None:
+                pages, users = pages + 1, users + len(page.users)
+                progress(_page_progress(pages, users, page))
             yield from page.users
             cursor = _advance(cursor, page)
             if cursor is None:
@@ -138,15 +149,46 @@ class OktaClient(Closing):
         search: str | None = None,
         filter: str | None = None,
         limit: int = 200,
+        progress: ProgressCallback | None = None,
     ) -> AsyncIterator[OktaUser]:
         cursor: str | None = None
+        pages = users = 0
         while True:
             page = await self.alist_users(search=search, filter=filter, limit=limit, cursor=cursor)
+            if progress is not None:
+                pages, users = pages + 1, users + len(page.users)
+                progress(_page_progress(pages, users, page))
             for user in page.users:
                 yield user
             cursor = _advance(cursor, page)
             if cursor is None:
                 return
+
+    def summarize_users(
+        self,
+        *,
+        search: str | None = None,
+        filter: str | None = None,
+        limits: SummaryLimits | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> UserSummary:
+        """How many users match, by status, and the first few, without holding them all.
+
+        Reads every page (200 users each) within `limits` (default: 20 s, half of the list
+        endpoint's rate-limit window). When it stops early, `complete` is False and the
+        counts are lower bounds. `progress` is called with a `PageProgress` per page.
+        """
+        return self._run(self._summary_plan(search, filter, limits, progress))
+
+    async def asummarize_users(
+        self,
+        *,
+        search: str | None = None,
+        filter: str | None = None,
+        limits: SummaryLimits | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> UserSummary:
+        return await self._arun(self._summary_plan(search, filter, limits, progress))
 
     def get_user(self, user_id: str) -> OktaUser:
         """A user by id (`00u...`), login, or login shortname."""
@@ -204,6 +246,21 @@ class OktaClient(Closing):
 
     async def acheck_admin(self) -> AdminAccess:
         return await self._arun(plans.check_admin(self._context))
+
+    def _summary_plan(
+        self,
+        search: str | None,
+        filter: str | None,
+        limits: SummaryLimits | None,
+        progress: ProgressCallback | None,
+    ) -> Plan[UserSummary]:
+        return summaries.summarize_users(
+            self._context,
+            search=search,
+            filter=filter,
+            limits=limits or SummaryLimits(),
+            progress=progress,
+        )
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -321,6 +378,12 @@ def _advance(cursor: str | None, page: UserPage) -> str | None:
     if page.next_cursor is not None and page.next_cursor == cursor:
         raise OktaResponseError("Okta returned the same page cursor twice; listing stopped")
     return page.next_cursor
+
+
+def _page_progress(pages: int, users: int, page: UserPage) -> PageProgress:
+    return PageProgress(
+        pages=pages, users=users, page_users=len(page.users), more=page.next_cursor is not None
+    )
 
 
 def _new_profile(profile: Mapping[str, str]) -> dict[str, str]:
