@@ -138,6 +138,21 @@ class ListUsersArgs(BaseModel):
         max_length=512,
         description="next_cursor from the previous page of the same listing, for the next page.",
     )
+    summary: bool = Field(
+        default=False,
+        description=(
+            "true: count every matching user instead of listing them (how many, count, "
+            "breakdown by status); limit and cursor do not apply."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _summary_counts_from_the_start(self) -> ListUsersArgs:
+        if self.summary and self.cursor:
+            raise ValueError(
+                "a summary counts every matching user from the first page: leave cursor empty"
+            )
+        return self
 
 
 class GetUserArgs(BaseModel):

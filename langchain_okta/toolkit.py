@@ -21,6 +21,7 @@ from langchain_okta.connections import import_async_stack
 from langchain_okta.errors import OktaAdminCheckError, OktaAuthenticationError
 from langchain_okta.models import AdminAccess
 from langchain_okta.settings import OktaSettings, RetrySettings, Timeouts
+from langchain_okta.summaries import SummaryLimits
 from langchain_okta.tools import build_tools
 
 if TYPE_CHECKING:
@@ -66,11 +67,15 @@ class OktaToolkit(Closing, BaseToolkit):
             call tries before it reports an error.
         max_concurrency: How many requests may be in flight at once, across all threads and
             event loops together (1 to 35; default 10).
+        summary_limits: How far `okta_list_users` with `summary=true` may go:
+            `SummaryLimits(seconds=20, rate_share=0.5)` by default, a time budget and the
+            share of the list endpoint's rate-limit window it may use.
 
     Attributes:
         client: The `OktaClient` all the tools share (and so its rate limits).
         read_only: Whether only the read tools are handed out.
         admin: What the admin check found, or `None` when it was skipped.
+        summary_limits: The bounds of a summary.
 
     Raises:
         OktaConfigurationError: The org URL or token is missing or malformed.
@@ -85,6 +90,7 @@ class OktaToolkit(Closing, BaseToolkit):
     client: OktaClient
     read_only: bool = False
     admin: AdminAccess | None = None
+    summary_limits: SummaryLimits = SummaryLimits()
     _owns_client: bool = PrivateAttr(default=False)
 
     def __init__(
@@ -99,6 +105,7 @@ class OktaToolkit(Closing, BaseToolkit):
         timeouts: Timeouts | None = None,
         retries: RetrySettings | None = None,
         max_concurrency: int | None = None,
+        summary_limits: SummaryLimits | None = None,
         **unknown: Any,
     ) -> None:
         _refuse_unknown(unknown)
@@ -118,7 +125,13 @@ class OktaToolkit(Closing, BaseToolkit):
                     stacklevel=2,
                 )
             admin = _checked_admin(client) if check_admin else None
-            self._set_up(client, admin, _decide_read_only(admin, read_only), owns_client=made)
+            self._set_up(
+                client,
+                admin,
+                _decide_read_only(admin, read_only),
+                summary_limits,
+                owns_client=made,
+            )
         except BaseException:
             if made:
                 client.close()
@@ -137,6 +150,7 @@ class OktaToolkit(Closing, BaseToolkit):
         timeouts: Timeouts | None = None,
         retries: RetrySettings | None = None,
         max_concurrency: int | None = None,
+        summary_limits: SummaryLimits | None = None,
         **unknown: Any,
     ) -> OktaToolkit:
         """Build the toolkit in async code, without blocking the event loop.
@@ -163,7 +177,13 @@ class OktaToolkit(Closing, BaseToolkit):
             await asyncio.to_thread(import_async_stack)
             admin = await _achecked_admin(client) if check_admin else None
             toolkit = cls.__new__(cls)
-            toolkit._set_up(client, admin, _decide_read_only(admin, read_only), owns_client=made)
+            toolkit._set_up(
+                client,
+                admin,
+                _decide_read_only(admin, read_only),
+                summary_limits,
+                owns_client=made,
+            )
         except BaseException:
             if made:
                 await client.aclose()
@@ -175,10 +195,16 @@ class OktaToolkit(Closing, BaseToolkit):
         client: OktaClient,
         admin: AdminAccess | None,
         read_only: bool,
+        summary_limits: SummaryLimits | None,
         *,
         owns_client: bool,
     ) -> None:
-        super().__init__(client=client, admin=admin, read_only=read_only)
+        super().__init__(
+            client=client,
+            admin=admin,
+            read_only=read_only,
+            summary_limits=summary_limits or SummaryLimits(),
+        )
         self._owns_client = owns_client
 
     @property
@@ -191,7 +217,11 @@ class OktaToolkit(Closing, BaseToolkit):
         # Read from the fields on every call: a copy made with `model_copy(update=...)`
         # must hand out what its own fields say.
         cannot_write = self.admin is not None and not self.admin.can_write
-        return build_tools(self.client, read_only=self.read_only or cannot_write)
+        return build_tools(
+            self.client,
+            read_only=self.read_only or cannot_write,
+            summary_limits=self.summary_limits,
+        )
 
     # -- lifecycle --------------------------------------------------------------------------
 

@@ -20,9 +20,11 @@ from langchain_okta.arguments import (
 )
 from langchain_okta.client import OktaClient
 from langchain_okta.errors import InvalidUserIdError, OktaError
+from langchain_okta.events import async_progress_events, progress_events
 from langchain_okta.models import OktaUser, UserPage
 from langchain_okta.search_syntax import search_string
-from langchain_okta.views import user_content, users_content
+from langchain_okta.summaries import SummaryLimits, UserSummary
+from langchain_okta.views import summary_content, user_content, users_content
 
 Output = tuple[str, Any]
 
@@ -42,7 +44,11 @@ _DESCRIPTIONS = {
         "{columns: [id, status, login, email, firstName, lastName, mobilePhone, created, "
         "lastLogin], users: [one row of values per user, in column order], next_cursor}; "
         "next_cursor null means this was the last page, otherwise call again with the same "
-        "arguments and that cursor for more."
+        "arguments and that cursor for more. For how many / count / breakdown questions, pass "
+        "summary=true: it counts every matching user itself and returns only {matched, "
+        "complete, reason, by_status, columns, sample: a few rows}; the rows themselves come "
+        "from the plain listing. complete false means matched and by_status are lower bounds "
+        "(say 'at least'); reason says why; a narrower query, search or status finishes sooner."
     ),
     GET_USER: (
         "Get one Okta user by id (00u..., from okta_list_users) or by login. Use it to check a "
@@ -65,23 +71,38 @@ _DESCRIPTIONS = {
 USER_STATUS_FILTER = 'status eq "{status}"'
 
 
-def build_tools(client: OktaClient, *, read_only: bool = False) -> list[BaseTool]:
+def build_tools(
+    client: OktaClient, *, read_only: bool = False, summary_limits: SummaryLimits | None = None
+) -> list[BaseTool]:
     """The toolkit's tools, all sharing `client`."""
-    tools = [_list_users_tool(client), _get_user_tool(client)]
+    tools = [_list_users_tool(client, summary_limits or SummaryLimits()), _get_user_tool(client)]
     if not read_only:
         tools += [_create_user_tool(client), _update_user_tool(client)]
     return tools
 
 
-def _list_users_tool(client: OktaClient) -> BaseTool:
+def _list_users_tool(client: OktaClient, summary_limits: SummaryLimits) -> BaseTool:
     def run(**kwargs: Any) -> Output:
-        params = _list_params(ListUsersArgs.model_validate(kwargs))
+        args = ListUsersArgs.model_validate(kwargs)
+        params = _list_params(args)
         with _errors_for_agent():
+            if args.summary:
+                summary = client.summarize_users(
+                    **_summary_params(params), limits=summary_limits, progress=progress_events()
+                )
+                return _summary_output(summary)
             return _page_output(client.list_users(**params))
 
     async def arun(**kwargs: Any) -> Output:
-        params = _list_params(ListUsersArgs.model_validate(kwargs))
+        args = ListUsersArgs.model_validate(kwargs)
+        params = _list_params(args)
         with _errors_for_agent():
+            if args.summary:
+                async with async_progress_events() as progress:
+                    summary = await client.asummarize_users(
+                        **_summary_params(params), limits=summary_limits, progress=progress
+                    )
+                return _summary_output(summary)
             return _page_output(await client.alist_users(**params))
 
     return _tool(LIST_USERS, ListUsersArgs, run, arun)
@@ -191,9 +212,18 @@ def _list_params(args: ListUsersArgs) -> dict[str, Any]:
     return params
 
 
+def _summary_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The listing's search or filter; a summary pages with its own limit, from the start."""
+    return {name: params[name] for name in ("search", "filter") if name in params}
+
+
 def _page_output(page: UserPage) -> Output:
     artifact = {"users": [user.raw() for user in page.users], "next_cursor": page.next_cursor}
     return users_content(page.users, page.next_cursor), artifact
+
+
+def _summary_output(summary: UserSummary) -> Output:
+    return summary_content(summary), summary.model_dump(mode="json", exclude_unset=True)
 
 
 def _user_output(user: OktaUser) -> Output:

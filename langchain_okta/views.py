@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_okta.models import OktaUser
+
+if TYPE_CHECKING:
+    from langchain_okta.summaries import UserSummary
 
 _PROFILE = ("login", "email", "firstName", "lastName", "mobilePhone")
 # The timestamps admins ask about; the rest (statusChanged, passwordChanged...) stay in the
@@ -16,6 +19,12 @@ VIEW_FIELDS = ("id", "status", *_PROFILE, "created", "activated", "lastLogin", "
 # A listing keeps the two timestamps asked about most (when created, last signed in);
 # okta_get_user has them all.
 LIST_COLUMNS = ("id", "status", *_PROFILE, "created", "lastLogin")
+# A summary's sample: enough to tell which users were counted. The rows themselves come
+# from the plain listing.
+SAMPLE_COLUMNS = ("id", "status", "login")
+# What a summary may cost the model, whatever the org's size: rows of the sample are left
+# out until the whole fits under it.
+SUMMARY_MAX_BYTES = 400
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -56,3 +65,22 @@ def listed_users(content: str) -> list[dict[str, Any]]:
 
 def user_content(user: OktaUser, **extra: object) -> str:
     return to_json({"user": user_view(user), **extra})
+
+
+def summary_content(summary: UserSummary) -> str:
+    """A summary as compact JSON under SUMMARY_MAX_BYTES: counts, then as much sample as fits.
+
+    An incomplete summary says why, and that its counts are lower bounds, right after
+    `complete`, where the count is read.
+    """
+    head: dict[str, Any] = {"matched": summary.matched, "complete": summary.complete}
+    if not summary.complete:
+        head["reason"] = f"{summary.reason}; matched and by_status are lower bounds"
+    head["by_status"] = summary.by_status
+    rows = [[_value(user, column) for column in SAMPLE_COLUMNS] for user in summary.sample]
+    for kept in range(len(rows), -1, -1):
+        text = to_json({**head, "columns": SAMPLE_COLUMNS, "sample": rows[:kept]})
+        if len(text.encode()) < SUMMARY_MAX_BYTES:
+            return text
+    # Not even an empty sample fits (counts of every status in the millions): counts only.
+    return to_json(head)

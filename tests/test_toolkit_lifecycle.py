@@ -41,6 +41,7 @@ ARGUMENTS = [
     "timeouts",
     "retries",
     "max_concurrency",
+    "summary_limits",
 ]
 
 

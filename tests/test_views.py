@@ -5,9 +5,13 @@ import json
 import pytest
 
 from langchain_okta.models import OktaUser
+from langchain_okta.summaries import UserSummary
 from langchain_okta.views import (
     LIST_COLUMNS,
+    SAMPLE_COLUMNS,
+    SUMMARY_MAX_BYTES,
     listed_users,
+    summary_content,
     user_content,
     user_view,
     users_content,
@@ -135,3 +139,95 @@ def test_content_is_compact_json_without_padding():
     content = users_content([user()], None)
 
     assert content == json.dumps(json.loads(content), separators=(",", ":"), ensure_ascii=False)
+
+
+# -- summaries ------------------------------------------------------------------------------
+
+EVERY_STATUS = (
+    "STAGED",
+    "PROVISIONED",
+    "ACTIVE",
+    "RECOVERY",
+    "PASSWORD_EXPIRED",
+    "LOCKED_OUT",
+    "SUSPENDED",
+    "DEPROVISIONED",
+    "OTHER",
+)
+LONGEST_REASON = "stopped to leave the rest of the rate limit to other calls (resets in 120 s)"
+
+
+def signing_in_as(user_id, login):
+    return user(id=user_id, profile={**RAW_USER["profile"], "login": login})
+
+
+def summary(**fields):
+    values = {
+        "matched": 3,
+        "by_status": {"ACTIVE": 2, "STAGED": 1},
+        "sample": [user(id=f"00u{n}") for n in range(3)],
+        "complete": True,
+        "pages": 1,
+        "seconds": 0.1,
+    }
+    return UserSummary(**{**values, **fields})
+
+
+def test_a_complete_summary_shows_the_counts_then_a_sample_in_listing_shape():
+    content = summary_content(summary())
+
+    assert json.loads(content) == {
+        "matched": 3,
+        "complete": True,
+        "by_status": {"ACTIVE": 2, "STAGED": 1},
+        "columns": list(SAMPLE_COLUMNS),
+        "sample": [[f"00u{n}", "ACTIVE", "jane.doe@example.com"] for n in range(3)],
+    }
+    assert content == json.dumps(json.loads(content), separators=(",", ":"))
+
+
+def test_an_incomplete_summary_says_why_and_that_its_counts_are_lower_bounds():
+    shown = json.loads(
+        summary_content(
+            summary(complete=False, stopped_by="time_budget", reason="stopped at the 20 s budget")
+        )
+    )
+
+    assert list(shown)[:3] == ["matched", "complete", "reason"]
+    assert shown["complete"] is False
+    assert shown["reason"] == ("stopped at the 20 s budget; matched and by_status are lower bounds")
+
+
+def test_sample_rows_are_left_out_until_the_summary_fits():
+    long_logins = [signing_in_as(f"00u{n}", f"{'x' * 90}{n}@example.com") for n in range(3)]
+    by_status = {status: 1_000_000 + n for n, status in enumerate(EVERY_STATUS[:7])}
+
+    content = summary_content(summary(by_status=by_status, sample=long_logins))
+
+    assert len(content.encode()) < SUMMARY_MAX_BYTES
+    shown = json.loads(content)
+    assert shown["by_status"] == by_status
+    assert 0 < len(shown["sample"]) < 3
+
+
+def test_a_summary_stays_under_the_cap_whatever_the_counts_and_sample():
+    by_status = {status: 99_999_999 for status in EVERY_STATUS}
+    huge = summary(
+        matched=99_999_999 * len(EVERY_STATUS),
+        by_status=by_status,
+        sample=[signing_in_as("00u" + "9" * 60, "x" * 90 + "@example.com")] * 3,
+        complete=False,
+        stopped_by="rate_limit_share",
+        reason=LONGEST_REASON,
+    )
+
+    content = summary_content(huge)
+
+    assert len(content.encode()) < SUMMARY_MAX_BYTES
+    shown = json.loads(content)
+    assert (shown["matched"], shown["by_status"], shown["complete"]) == (
+        99_999_999 * len(EVERY_STATUS),
+        by_status,
+        False,
+    )
+    assert "lower bounds" in shown["reason"]
