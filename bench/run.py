@@ -9,6 +9,7 @@ Starts the sandbox org in a subprocess (`python -m langchain_okta.sandbox`), mea
 4. context cost: tool schemas, tool output per user against Okta's raw JSON;
 5. concurrency: ainvoke calls at once against one after another;
 6. throughput under Okta's rate limit, ours and the SDK's, with the 429s drawn;
+7. answering "how many": a summary's tool output and requests against paging every row;
 
 and writes RESULTS.md (and a JSON twin next to it). `--quick` runs everything at tiny
 sizes, to check that the bench works (the smoke test uses it); its numbers mean nothing.
@@ -32,6 +33,7 @@ import latency
 import listing
 import report
 import startup
+import summary
 import throughput
 from harness import Plan, SandboxSpec, Section, sandboxes
 
@@ -171,6 +173,8 @@ def run(config: Config) -> list[Section]:
         sections["2"] = listing.measure(
             list(zip(sizes, listing_orgs, strict=True)), materialise_at=config.materialise_at
         )
+        step("7. summary")
+        sections["7"] = summary.measure(list(zip(sizes, listing_orgs, strict=True)))
         step("6. rate limit")
         sections["6"] = throughput.measure_rate_limit(
             rate_org, calls=config.rate_calls, sdk_unbounded=config.sdk_unbounded

@@ -20,7 +20,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "bench" / "run.py"
 SDK = importlib.util.find_spec("okta") is not None
-SECTIONS = ["latency", "listing", "imports", "context", "concurrency", "rate_limit"]
+SECTIONS = ["latency", "listing", "imports", "context", "concurrency", "rate_limit", "summary"]
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +94,21 @@ def test_listing_sends_exactly_one_request_per_page(results: dict[str, Any]) -> 
         assert size["requests"] == size["pages"]
         assert size["peak_bytes"] > 0
     assert any(size["pages"] > 1 for size in sizes)
+
+
+def test_summary_counts_every_size_in_one_request_per_page_under_400_bytes(
+    results: dict[str, Any],
+) -> None:
+    sizes = section(results, "summary")["data"]["sizes"]
+    assert len(sizes) >= 2
+    for size in sizes:
+        summary, paging = size["summary"], size["paging"]
+        assert summary["matched"] == paging["matched"] == size["listed"]
+        assert sum(size["by_status"].values()) == size["listed"]
+        assert summary["requests"] == paging["requests"] == size["pages"]
+        assert 0 < summary["output_bytes"] < 400 < paging["output_bytes"]
+        assert summary["calls"] == 1
+        assert paging["calls"] == size["pages"]
 
 
 def test_import_cost_measured_for_both_when_the_sdk_is_installed(
