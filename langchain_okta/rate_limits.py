@@ -127,7 +127,7 @@ class RateLimitTracker:
             if state is None or state.limit is None:
                 return None
             resets_at = self._resets_at(state)
-            if resets_at is not None and now >= resets_at:
+            if resets_at is not None and now >= resets_at - _CLOCK_SLACK_SECONDS:
                 # As `acquire` will see it: a new window, started with the last limit.
                 return Window(state.limit, state.limit - state.in_flight, None)
             remaining = state.limit if state.remaining is None else state.remaining
