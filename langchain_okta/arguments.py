@@ -141,8 +141,8 @@ class ListUsersArgs(BaseModel):
     summary: bool = Field(
         default=False,
         description=(
-            "true: count every matching user instead of listing them (how many, count, "
-            "breakdown by status); limit and cursor do not apply."
+            "true: count the matching users by status instead of listing them; limit and "
+            "cursor do not apply."
         ),
     )
 

@@ -51,7 +51,8 @@ class SummaryLimits(BaseModel):
     while Okta's last report leaves more than the rest of the window (`1 - rate_share` of
     its limit) to everyone else, this agent's other calls and other integrations on the org
     alike. When that part is spent it waits for the window's reset if the reset comes
-    within the budget, and stops otherwise.
+    within the budget, and stops otherwise. A server that reports no rate limit leaves the
+    time budget as the only bound.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

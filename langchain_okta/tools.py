@@ -44,11 +44,11 @@ _DESCRIPTIONS = {
         "{columns: [id, status, login, email, firstName, lastName, mobilePhone, created, "
         "lastLogin], users: [one row of values per user, in column order], next_cursor}; "
         "next_cursor null means this was the last page, otherwise call again with the same "
-        "arguments and that cursor for more. For how many / count / breakdown questions, pass "
-        "summary=true: it counts every matching user itself and returns only {matched, "
-        "complete, reason, by_status, columns, sample: a few rows}; the rows themselves come "
-        "from the plain listing. complete false means matched and by_status are lower bounds "
-        "(say 'at least'); reason says why; a narrower query, search or status finishes sooner."
+        "arguments and that cursor for more. For how many / count / breakdown questions pass "
+        "summary=true: it counts all matches itself and returns {matched, complete, reason, "
+        "by_status, columns, sample: a few rows}; rows come from the plain listing. complete "
+        "false: matched and by_status are lower bounds (say 'at least'), reason says why; a "
+        "narrower query, search or status finishes sooner."
     ),
     GET_USER: (
         "Get one Okta user by id (00u..., from okta_list_users) or by login. Use it to check a "
