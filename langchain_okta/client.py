@@ -19,6 +19,7 @@ from langchain_okta.paths import check_user_id
 from langchain_okta.plans import Context, Plan, Send, Sleep
 from langchain_okta.previews import CreatePreview, UpdatePreview
 from langchain_okta.progress import PageProgress, ProgressCallback
+from langchain_okta.rate_limits import RateLimitTracker
 from langchain_okta.retries import TransportFailure
 from langchain_okta.settings import OktaSettings
 from langchain_okta.summaries import SummaryLimits, UserSummary
@@ -54,7 +55,11 @@ class OktaClient(Closing):
         async_http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self.settings = settings
-        self._context = Context(retries=settings.retries, clock=time.monotonic)
+        self._context = Context(
+            retries=settings.retries,
+            clock=time.monotonic,
+            rate_limits=RateLimitTracker(unknown_window_requests=settings.max_concurrency),
+        )
         self._timeout = httpx.Timeout(settings.timeouts.read, connect=settings.timeouts.connect)
         self._transport = transport if isinstance(transport, httpx.BaseTransport) else None
         self._async_transport = async_transport or (

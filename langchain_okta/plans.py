@@ -339,9 +339,10 @@ def _maybe_applied(outcome: Outcome) -> bool:
 def _admitted(ctx: Context, bucket: str, budget: WaitBudget) -> Plan[None]:
     """Wait until the rate limit lets a request to `bucket` go out, and reserve its slot.
 
-    Only a window Okta reported as used up makes the call fail as rate limited; a window
-    whose last requests are merely in flight is sent into once the wait would overrun the
-    budget, and Okta's answer then says what is true.
+    Only a window Okta reported, with nothing left once this client's requests in flight
+    are counted, makes the call fail as rate limited (nothing sent, rather than a 429 drawn
+    against the org's budget). A brief hold while no window is known is never reported as
+    a rate limit: past the budget, the request goes out and Okta's answer says what is true.
     """
     while True:
         hold = ctx.rate_limits.acquire(bucket, ctx.clock())
@@ -358,7 +359,8 @@ def _admitted(ctx: Context, bucket: str, budget: WaitBudget) -> Plan[None]:
 def _rate_limited(wait: float) -> OktaRateLimitError:
     # Nothing was sent: the client holds the call back rather than draw a 429 from Okta.
     error = OktaRateLimitError(
-        "not sent: Okta's rate limit for this endpoint is used up until its window resets"
+        "not sent: Okta's rate limit for this endpoint is used up until its window resets "
+        "(by Okta's last report, counting this client's requests in flight)"
     )
     error.retry_after = wait
     return error

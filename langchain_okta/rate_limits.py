@@ -48,9 +48,10 @@ _PENDING_WAIT_SECONDS = 0.05
 class Hold:
     """A request that should not go out yet, and for how long.
 
-    `used_up` is True when Okta itself reported the window's `Remaining` as 0: only then may
-    the caller tell anyone it is rate limited. Otherwise the window's last requests are
-    already in flight, and their answers will say whether anything is left.
+    `used_up` is True when Okta reported a window, with a reset still ahead, whose
+    `Remaining` is 0 or already taken by this client's requests in flight: only then may the
+    caller tell anyone it is rate limited. Otherwise no window is known yet (its first
+    answers are on their way) and the hold is brief.
     """
 
     seconds: float
@@ -73,12 +74,13 @@ class Window:
 
 @dataclass
 class _Bucket:
-    # A window as Okta last reported it; limit None means unknown, and an unknown limit
-    # never holds a request back (the client's concurrency bound caps what goes out).
+    # A window as Okta last reported it; limit None means unknown.
     limit: int | None = None
     remaining: int | None = None
     reset_epoch: float | None = None  # on Okta's clock
     in_flight: int = 0
+    # None until an answer tells; False for a server that sends no rate-limit headers.
+    metered: bool | None = None
 
 
 class RateLimitTracker:
@@ -86,16 +88,22 @@ class RateLimitTracker:
 
     Invariant (under the lock): a bucket holds a request back only while Okta's last
     report for a window whose reset is still ahead leaves no request to spare, counting
-    those in flight. Once that reset passes, the new window starts with the last positive
-    `Limit` seen, or unknown. `window` reads the same state under the lock and changes
-    nothing, so a caller that paces itself by it (a summary keeping to its share) sees what
-    `acquire` would decide from. A concurrency-limit 429 (`Limit: 0`) reports no window, so it
-    never closes an endpoint. Reset is placed on the local clock through the largest
-    `Date - local time` seen: `Date` is floored to the second, so that offset approaches
+    those in flight, or while no window is known and `unknown_window_requests` (the
+    client's concurrency bound, far below any Okta limit) are already in flight; a server
+    that answers without rate-limit headers is never paced. Once that reset passes, the
+    new window starts with the last positive `Limit` seen, or unknown. `window` reads the
+    same state under the lock and changes nothing, so a caller that paces itself by it (a
+    summary keeping to its share) sees what `acquire` would decide from. A concurrency-limit
+    429 (`Limit: 0`) reports no window, so it never closes an endpoint. Reset is placed on
+    the local clock through the largest `Date - local time` seen: `Date` is floored to the
+    second, so that offset approaches
     Okta's true clock from below, and the wait for a reset is never too short.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, unknown_window_requests: int = 10) -> None:
+        # Reserving a slot comes before waiting for a connection, so without this bound a
+        # burst would pass the tracker whole before the first answer reports the window.
+        self._unknown_window_requests = unknown_window_requests
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
         self._offset: float | None = None  # Okta's epoch clock minus the local clock
@@ -113,12 +121,13 @@ class RateLimitTracker:
             # as long as it was told must find the reset passed.
             if resets_at is not None and now >= resets_at - _CLOCK_SLACK_SECONDS:
                 state.remaining, state.reset_epoch, resets_at = state.limit, None, None
-            if force or state.remaining is None or state.remaining - state.in_flight > 0:
+            spare = self._unknown_window_requests if state.remaining is None else state.remaining
+            if force or state.metered is False or spare - state.in_flight > 0:
                 state.in_flight += 1
                 return None
             # Without a known reset, the window's answers are on their way: check back soon.
             wait = _PENDING_WAIT_SECONDS if resets_at is None else resets_at - now
-            return Hold(min(max(wait, 0.001), _MAX_RESET_SECONDS), used_up=state.remaining <= 0)
+            return Hold(min(max(wait, 0.001), _MAX_RESET_SECONDS), used_up=resets_at is not None)
 
     def window(self, bucket: str, now: float) -> Window | None:
         """The endpoint's window as last reported, or None while Okta has reported none."""
@@ -143,7 +152,10 @@ class RateLimitTracker:
                 return  # no response: nothing learned
             seen = _read_headers(headers)
             if seen is None:
+                if state.metered is None:
+                    state.metered = False
                 return
+            state.metered = True
             limit, remaining, reset_epoch, date_epoch = seen
             if date_epoch is not None and (self._offset is None or date_epoch - now > self._offset):
                 self._offset = date_epoch - now

@@ -21,6 +21,7 @@ from langchain_okta.errors import (
     OktaValidationError,
 )
 from langchain_okta.plans import Context, Send, Sleep
+from langchain_okta.rate_limits import RateLimitTracker
 from langchain_okta.retries import TransportFailure
 from langchain_okta.settings import RetrySettings
 
@@ -349,18 +350,32 @@ def test_calls_to_an_endpoint_whose_limit_is_unknown_go_out_together(ctx):
     assert isinstance(next(second), Send)  # no wait behind the first answer
 
 
-def test_a_call_held_only_by_requests_in_flight_is_sent_rather_than_called_rate_limited():
+def test_a_call_held_while_no_window_is_known_is_sent_rather_than_called_rate_limited():
+    ctx = make_ctx(max_wait=0.0)
+    ctx.rate_limits = RateLimitTracker(unknown_window_requests=1)
+    first = plans.get_user(ctx, "00u1")
+    assert isinstance(next(first), Send)
+
+    okta = Script(ctx, user())
+
+    assert okta.run(plans.get_user(ctx, "00u2")).id == "00u1"
+    assert okta.sleeps == []
+    first.close()
+
+
+def test_a_call_whose_window_is_taken_by_requests_in_flight_is_not_sent_past_the_budget():
     ctx = make_ctx(max_wait=5.0)
     Script(ctx, user(headers=limit_headers(remaining=1, reset_in=30))).run(
         plans.get_user(ctx, "00u1")
     )
     in_flight = plans.get_user(ctx, "00u1")
     assert isinstance(next(in_flight), Send)
+    okta = Script(ctx)
 
-    okta = Script(ctx, user())
+    with pytest.raises(OktaRateLimitError, match="not sent"):
+        okta.run(plans.get_user(ctx, "00u2"))
 
-    assert okta.run(plans.get_user(ctx, "00u2")).id == "00u1"
-    assert okta.sleeps == []
+    assert okta.sent == []
     in_flight.close()
 
 

@@ -80,6 +80,28 @@ def test_requests_to_an_unknown_endpoint_go_out_without_waiting_for_a_probe(trac
     assert [tracker.acquire(BUCKET, 0.0) for _ in range(10)] == [None] * 10
 
 
+def test_an_unknown_window_holds_a_burst_beyond_the_concurrency_bound_briefly():
+    tracker = RateLimitTracker(unknown_window_requests=3)
+
+    holds = [tracker.acquire(BUCKET, 0.0) for _ in range(4)]
+
+    assert holds == [None, None, None, Hold(pytest.approx(0.05), used_up=False)]
+
+
+def test_the_first_answer_releases_the_held_burst_into_the_reported_window():
+    tracker = RateLimitTracker(unknown_window_requests=3)
+    for _ in range(3):
+        tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(5), 0.0)
+
+    assert [tracker.acquire(BUCKET, 0.0) for _ in range(4)] == [
+        None,
+        None,
+        None,
+        Hold(pytest.approx(30.0), used_up=True),
+    ]
+
+
 def test_the_first_answer_opens_the_endpoint_up_to_its_remaining(tracker):
     tracker.acquire(BUCKET, 0.0)
     tracker.release(BUCKET, headers(5), 0.0)
@@ -123,15 +145,13 @@ def test_requests_go_out_while_remaining_exceeds_those_in_flight(tracker):
     assert [tracker.acquire(BUCKET, 1.0) for _ in range(3)] == [None, None, None]
 
 
-def test_a_window_whose_last_requests_are_in_flight_holds_without_claiming_it_is_used_up(
-    tracker,
-):
+def test_a_window_whose_last_requests_are_in_flight_is_used_up_until_its_reset(tracker):
     tracker.acquire(BUCKET, 0.0)
     tracker.release(BUCKET, headers(2, reset_in=30), 0.0)
     tracker.acquire(BUCKET, 5.0)
     tracker.acquire(BUCKET, 5.0)
 
-    assert tracker.acquire(BUCKET, 5.0) == Hold(pytest.approx(25.0), used_up=False)
+    assert tracker.acquire(BUCKET, 5.0) == Hold(pytest.approx(25.0), used_up=True)
 
 
 def test_request_waits_for_the_reset_when_okta_reports_none_remaining(tracker):

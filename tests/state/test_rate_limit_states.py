@@ -33,7 +33,6 @@ class RateLimitStates(RuleBasedStateMachine):
         self.now = 0.0
         self.skew = skew  # Okta's clock minus ours
         self.in_flight = 0
-        self.used_up_reported = False  # some answer said a real window had nothing left
         self.window_reported = False  # some answer carried a positive Limit, placeable in time
         self.dated_seen = False  # some answer carried a Date
 
@@ -46,7 +45,7 @@ class RateLimitStates(RuleBasedStateMachine):
         assert not force, "a forced request is never held"
         assert 0 < hold.seconds <= 120, "a hold is positive and never longer than two minutes"
         if hold.used_up:
-            assert self.used_up_reported, "'used up' only after Okta reported Remaining 0"
+            assert self.window_reported, "'used up' only within a window Okta reported"
 
     @precondition(lambda self: self.in_flight > 0)
     @rule(
@@ -71,7 +70,6 @@ class RateLimitStates(RuleBasedStateMachine):
         # Once any answer placed Okta's clock, a Reset can be placed without its own Date.
         if self.dated_seen and limit > 0:
             self.window_reported = True
-            self.used_up_reported |= remaining <= 0
         self.tracker.release(BUCKET, headers, self.now)
         self.in_flight -= 1
 
