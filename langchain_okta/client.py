@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
 from langchain_okta import plans, previews, summaries, transport_errors
-from langchain_okta.api import ApiRequest, Received
+from langchain_okta.api import Received
 from langchain_okta.closing import Closing
 from langchain_okta.connections import Connections, OktaClientClosedError
-from langchain_okta.errors import OktaResponseError
+from langchain_okta.errors import OktaConfigurationError, OktaResponseError
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
 from langchain_okta.paths import check_user_id
 from langchain_okta.plans import Context, Plan, Send, Sleep
@@ -24,6 +24,10 @@ from langchain_okta.retries import TransportFailure
 from langchain_okta.settings import OktaSettings
 from langchain_okta.summaries import SummaryLimits, UserSummary
 from langchain_okta.version import __version__
+
+if TYPE_CHECKING:
+    from langchain_okta.oauth.access import ServiceAppAccess
+    from langchain_okta.oauth.session import OAuthSession
 
 T = TypeVar("T")
 
@@ -55,10 +59,13 @@ class OktaClient(Closing):
         async_http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self.settings = settings
+        # With an OAuth 2.0 service app, its session authorizes every request in the plans.
+        self.oauth_session = _oauth_session(settings)
         self._context = Context(
             retries=settings.retries,
             clock=time.monotonic,
             rate_limits=RateLimitTracker(unknown_window_requests=settings.max_concurrency),
+            authorizer=self.oauth_session,
         )
         self._timeout = httpx.Timeout(settings.timeouts.read, connect=settings.timeouts.connect)
         self._transport = transport if isinstance(transport, httpx.BaseTransport) else None
@@ -252,6 +259,20 @@ class OktaClient(Closing):
     async def acheck_admin(self) -> AdminAccess:
         return await self._arun(plans.check_admin(self._context))
 
+    def check_service_app(self) -> ServiceAppAccess:
+        """Obtain a token for the OAuth 2.0 service app; its granted scopes and admin roles."""
+        return self._run(self._service_app_plan())
+
+    async def acheck_service_app(self) -> ServiceAppAccess:
+        return await self._arun(self._service_app_plan())
+
+    def _service_app_plan(self) -> Plan[ServiceAppAccess]:
+        from langchain_okta.oauth.plans import check_service_app
+
+        if self.oauth_session is None:
+            raise OktaConfigurationError("this client uses an API token, not a service app")
+        return check_service_app(self.oauth_session, self._context)
+
     def _summary_plan(
         self,
         search: str | None,
@@ -314,7 +335,7 @@ class OktaClient(Closing):
     def _send(self, step: Send) -> Received | TransportFailure:
         http = self._connections.acquire()
         try:
-            response = http.send(self._build(http, step.request))
+            response = http.send(self._build(http, step))
         except httpx.RequestError as exc:
             return _transport_failure(exc, self._host)
         except RuntimeError:
@@ -327,7 +348,7 @@ class OktaClient(Closing):
     async def _asend(self, step: Send) -> Received | TransportFailure:
         http = await self._connections.aacquire()
         try:
-            response = await http.send(self._build(http, step.request))
+            response = await http.send(self._build(http, step))
         except httpx.RequestError as exc:
             return _transport_failure(exc, self._host)
         except RuntimeError:
@@ -342,20 +363,21 @@ class OktaClient(Closing):
         if self._connections.closed:
             raise OktaClientClosedError() from None
 
-    def _build(self, http: httpx.Client | httpx.AsyncClient, request: ApiRequest) -> httpx.Request:
-        token = self.settings.api_token.get_secret_value()
-        headers = {
-            "Authorization": f"SSWS {token}",
-            "Accept": "application/json",
-            "User-Agent": USER_AGENT,
-            **dict(request.headers),
-        }
+    def _build(self, http: httpx.Client | httpx.AsyncClient, step: Send) -> httpx.Request:
+        request, credentials = step.request, step.credentials
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **dict(request.headers)}
+        if credentials is None:
+            headers["Authorization"] = _api_token_authorization(self.settings)
+        else:
+            # An OAuth 2.0 session's plan decided these (token, DPoP proof): sent as they are.
+            headers.update(credentials.headers)
         return http.build_request(
             request.method,
             self.settings.org_url + request.path,
             # None rather than (): httpx would otherwise rebuild the URL's query for nothing.
             params=request.params or None,
             json=request.body,
+            data=dict(credentials.form) if credentials is not None and credentials.form else None,
             headers=headers,
             timeout=self._timeout,
         )
@@ -376,6 +398,23 @@ class OktaClient(Closing):
             follow_redirects=False,
             limits=httpx.Limits(max_connections=self.settings.max_concurrency),
         )
+
+
+def _oauth_session(settings: OktaSettings) -> OAuthSession | None:
+    if settings.auth is None:
+        return None
+    from langchain_okta.oauth.session import OAuthSession
+
+    timeouts = settings.timeouts
+    # Calls waiting on one token request give up on it after it could have timed out.
+    lease = settings.retries.max_wait + timeouts.connect + timeouts.read
+    return OAuthSession(settings.org_url, settings.auth, lease_seconds=lease)
+
+
+def _api_token_authorization(settings: OktaSettings) -> str:
+    if settings.api_token is None:
+        raise OktaConfigurationError("no API token: requests must be authorized by the session")
+    return f"SSWS {settings.api_token.get_secret_value()}"
 
 
 def _advance(cursor: str | None, page: UserPage) -> str | None:

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from langchain_okta import api
 from langchain_okta.api import ApiRequest, Received
+from langchain_okta.authorization import Authorizer, Credentials
 from langchain_okta.errors import (
     OktaConflictError,
     OktaConnectionError,
@@ -44,6 +45,8 @@ _ACTIVATED_STATUSES = ("PROVISIONED", "ACTIVE")
 @dataclass(frozen=True)
 class Send:
     request: ApiRequest
+    # Set by an OAuth 2.0 session's plan; None: the driver adds the API token.
+    credentials: Credentials | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Context:
     clock: Callable[[], float]
     rate_limits: RateLimitTracker = field(default_factory=RateLimitTracker)
     rng: random.Random = field(default_factory=random.Random)
+    # The OAuth 2.0 session authorizing each request (token, DPoP proof); None for API tokens.
+    authorizer: Authorizer | None = None
 
 
 class MaybeApplied(Exception):
@@ -94,7 +99,10 @@ def call(
         yield from _admitted(ctx, request.bucket, budget)
         outcome: Outcome | None = None
         try:
-            outcome = yield Send(request)
+            if ctx.authorizer is None:
+                outcome = yield Send(request)
+            else:
+                outcome = yield from ctx.authorizer.send(ctx, request, budget)
         finally:
             headers = outcome.headers if isinstance(outcome, Received) else None
             ctx.rate_limits.release(request.bucket, headers, ctx.clock())

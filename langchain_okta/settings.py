@@ -1,4 +1,5 @@
-"""Connection settings: the org URL and API token, from arguments or the environment."""
+"""Connection settings: the org URL and the credentials (an API token or an OAuth 2.0 service
+app), from arguments or the environment."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from langchain_okta.errors import OktaConfigurationError
+from langchain_okta.oauth.config import PrivateKeyJwt
 
 ORG_URL_VARIABLES = ("OKTA_ORG_URL", "OKTA_CLIENT_ORGURL")
 API_TOKEN_VARIABLES = ("OKTA_API_TOKEN", "OKTA_CLIENT_TOKEN")
@@ -49,7 +51,9 @@ class OktaSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     org_url: str
-    api_token: SecretStr
+    # Exactly one of the two: an API token, or an OAuth 2.0 service app.
+    api_token: SecretStr | None = None
+    auth: PrivateKeyJwt | None = None
     timeouts: Timeouts = Timeouts()
     retries: RetrySettings = RetrySettings()
     # Okta's per-org concurrency limits start at 35 requests in flight; stay well below.
@@ -62,7 +66,9 @@ class OktaSettings(BaseModel):
 
     @field_validator("api_token")
     @classmethod
-    def _check_token(cls, value: SecretStr) -> SecretStr:
+    def _check_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
         token = value.get_secret_value()
         if not token.strip():
             raise ValueError("the Okta API token is empty")
@@ -81,31 +87,46 @@ class OktaSettings(BaseModel):
             )
         return value
 
+    @model_validator(mode="after")
+    def _one_kind_of_credentials(self) -> OktaSettings:
+        if self.api_token is not None and self.auth is not None:
+            raise ValueError(_BOTH)
+        if self.api_token is None and self.auth is None:
+            raise ValueError("Okta is not configured: missing " + _CREDENTIALS)
+        return self
+
     @classmethod
     def resolve(
         cls,
         org_url: str | None = None,
         api_token: str | SecretStr | None = None,
         *,
+        auth: PrivateKeyJwt | None = None,
         env: Mapping[str, str] | None = None,
         timeouts: Timeouts | None = None,
         retries: RetrySettings | None = None,
         max_concurrency: int | None = None,
     ) -> OktaSettings:
-        """Settings from the arguments given, else from the environment."""
+        """Settings from the arguments given, else from the environment.
+
+        Credentials given as arguments win over the environment; from the environment, an
+        API token and a service app configured at once are refused, as is half a service app.
+        """
         environ = os.environ if env is None else env
         url = org_url or _first_set(environ, ORG_URL_VARIABLES)
-        token: str | SecretStr | None = api_token or _first_set(environ, API_TOKEN_VARIABLES)
+        if api_token and auth is not None:
+            raise OktaConfigurationError(_BOTH)
+        token: str | SecretStr | None = api_token
+        if not api_token and auth is None:
+            token, auth = _credentials_from(environ)
         missing = []
         if not url:
             missing.append("the org URL (org_url=..., or " + " / ".join(ORG_URL_VARIABLES) + ")")
-        if not token:
-            missing.append(
-                "the API token (api_token=..., or " + " / ".join(API_TOKEN_VARIABLES) + ")"
-            )
+        if not token and auth is None:
+            missing.append(_CREDENTIALS)
         if missing:
             raise OktaConfigurationError("Okta is not configured: missing " + " and ".join(missing))
-        values: dict[str, object] = {"org_url": url, "api_token": token}
+        values: dict[str, object] = {"org_url": url, "api_token": token or None, "auth": auth}
         if timeouts is not None:
             values["timeouts"] = timeouts
         if retries is not None:
@@ -119,6 +140,31 @@ class OktaSettings(BaseModel):
         # Raised outside the except block: the validation error holds the token as its input,
         # and would otherwise stay reachable as this error's __context__.
         raise OktaConfigurationError(reason)
+
+
+_CREDENTIALS = (
+    "the credentials: an API token (api_token=..., or "
+    + " / ".join(API_TOKEN_VARIABLES)
+    + ") or an OAuth 2.0 service app (auth=PrivateKeyJwt(...), or OKTA_CLIENT_ID with "
+    "OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_PATH)"
+)
+_BOTH = (
+    "both an API token and an OAuth 2.0 service app are configured: use one. Pass either "
+    "api_token=... or auth=PrivateKeyJwt(...), not both"
+)
+
+
+def _credentials_from(environ: Mapping[str, str]) -> tuple[str | None, PrivateKeyJwt | None]:
+    """The API token or the service app the environment configures (at most one)."""
+    token = _first_set(environ, API_TOKEN_VARIABLES)
+    app_variables = PrivateKeyJwt.configured_in(environ)
+    if token and app_variables:
+        token_variables = [name for name in API_TOKEN_VARIABLES if environ.get(name, "").strip()]
+        raise OktaConfigurationError(
+            f"both an API token ({', '.join(token_variables)}) and an OAuth 2.0 service app "
+            f"({', '.join(app_variables)}) are configured in the environment: unset one"
+        )
+    return token, PrivateKeyJwt.from_environment(environ)
 
 
 def normalise_org_url(value: str) -> str:

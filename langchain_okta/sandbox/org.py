@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any, get_args
 
 from langchain_okta.models import UserStatus
+from langchain_okta.sandbox.authorization import AuthorizationServer, ServiceApp, new_service_app
 from langchain_okta.sandbox.faults import Fault, FaultQueue
 from langchain_okta.sandbox.messages import RecordedRequest
 from langchain_okta.sandbox.rate_limits import InFlight, RateLimit, RateLimiter
@@ -35,6 +36,8 @@ IN_PROCESS_URL = "https://sandbox.okta.test"
 DEFAULT_TOKEN = "sandbox-token-00aBcDeFgHiJkLmNoPqRsT"  # noqa: S105 - a public test token
 USER_STATUSES = frozenset(get_args(UserStatus))
 DEFAULT_USERS = 40
+# The order of the P-256 group: the seeded app's private value is reduced below it.
+_P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
 @contextmanager
@@ -100,6 +103,10 @@ class SandboxOrg:
         self._role_rng = random.Random(f"{seed}/roles")
         self.set_roles(self._admin_id, admin_roles)
         self._schema_id = seeded.schema_id
+        self._authorization = AuthorizationServer(clock=clock)
+        self._app_rng = random.Random(f"{seed}/service-apps")
+        self._service_app_seed = seed
+        self._service_app: ServiceApp | None = None
         self._faults = FaultQueue()
         self._app = SandboxApp(
             store=self._store,
@@ -111,6 +118,7 @@ class SandboxOrg:
             clock=clock,
             schema_id=seeded.schema_id,
             seed=seed,
+            authorization=self._authorization,
         )
 
     def transport(self) -> SandboxTransport:
@@ -131,6 +139,47 @@ class SandboxOrg:
                 "loopback: pass expose_to_network=True to mean it"
             )
         return serving(self._app, host, port)
+
+    # OAuth 2.0 service apps (these need the `oauth` extra: they make and verify signatures)
+
+    @property
+    def service_app(self) -> ServiceApp:
+        """The org's API Services app for the toolkit: an EC key (deterministic for the seed),
+        DPoP, the scopes okta.users.read, okta.users.manage and okta.roles.read, and the
+        Organization Administrator role. `org.service_app.auth()` is its `PrivateKeyJwt`."""
+        if self._service_app is None:
+            digest = hashlib.sha256(f"{self._service_app_seed}/service-app-key".encode())
+            self._service_app = self._authorization.register(
+                new_service_app(
+                    okta_id(random.Random(f"{self._service_app_seed}/service-app"), "0oa"),
+                    scopes=("okta.users.read", "okta.users.manage", "okta.roles.read"),
+                    private_value=int.from_bytes(digest.digest(), "big") % _P256_ORDER or 1,
+                )
+            )
+        return self._service_app
+
+    def add_service_app(
+        self,
+        *,
+        scopes: Sequence[str],
+        roles: Sequence[str] = ("ORG_ADMIN",),
+        dpop: bool = True,
+        key_type: str = "EC",
+    ) -> ServiceApp:
+        """Register another API Services app, with a fresh key pair (EC P-256 or RSA)."""
+        unknown = [role for role in roles if role not in ROLE_LABELS]
+        if unknown:
+            raise ValueError(f"unknown admin role(s) {unknown}; known: {sorted(ROLE_LABELS)}")
+        app = new_service_app(
+            okta_id(self._app_rng, "0oa"), scopes=scopes, roles=roles, dpop=dpop, key_type=key_type
+        )
+        return self._authorization.register(app)
+
+    @property
+    def authorization(self) -> AuthorizationServer:
+        """The org authorization server: rotate its DPoP nonces, require a nonce on API
+        calls, revoke tokens, change the token lifetime."""
+        return self._authorization
 
     @property
     def users(self) -> list[dict[str, Any]]:

@@ -22,6 +22,16 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode
 
 from langchain_okta.models import USER_MANAGER_ROLES
+from langchain_okta.oauth.config import MANAGE_SCOPE, READ_SCOPE, ROLES_SCOPE
+from langchain_okta.sandbox.authorization import (
+    CLIENT_ROLES_BUCKET,
+    TOKEN_BUCKET,
+    TOKEN_PATH,
+    AuthorizationServer,
+    Principal,
+    Refusal,
+    ServiceApp,
+)
 from langchain_okta.sandbox.expressions import (
     ExpressionError,
     compile_filter,
@@ -60,6 +70,7 @@ from langchain_okta.sandbox.store import (
     UserStore,
 )
 from langchain_okta.sandbox.user_objects import (
+    ROLE_LABELS,
     alphanumeric,
     json_base,
     render_roles,
@@ -113,7 +124,9 @@ class SandboxApp:
         clock: Callable[[], float],
         schema_id: str,
         seed: int,
+        authorization: AuthorizationServer,
     ) -> None:
+        self._oauth = authorization
         self._store = store
         self._admin_id = admin_id
         # Okta's own SDK sends the token without the space, and Okta accepts that too.
@@ -173,6 +186,8 @@ class SandboxApp:
     def _serve(self, request: SandboxRequest, over_limit: bool) -> SandboxResponse:
         now = self._clock()
         request_id = self._request_id()
+        if self._oauth.serves(request.raw_path):
+            return self._serve_oauth(request, now, request_id)
         try:
             route: Route | ApiError = match_route(request.method.upper(), request.raw_path)
         except ApiError as error:
@@ -185,22 +200,87 @@ class SandboxApp:
         else:
             rate = self._limiter.hit(_bucket_of(route), now)
         try:
-            if not self._authorized(request.headers.get("authorization")):
-                raise ApiError("E0000011")
+            principal = self._principal(request)
             if rate is not None and not rate.allowed:
                 raise ApiError("E0000047")
             if isinstance(route, ApiError):
                 raise route
-            if route.handler in _WRITES and not self._may_manage_users():
+            self._oauth.require_scope(
+                principal, _SCOPES[route.bucket], _base_url(request), request.raw_path
+            )
+            if route.handler in _WRITES and not self._may_manage_users(principal):
                 raise ApiError("E0000006")
+            if principal.app is not None and route.user_key == "me":
+                # A service app is not a user: there is no "me" behind its token.
+                raise user_not_found("me")
             body, headers = route.handler(self, request, route, now)
+        except Refusal as refusal:
+            return self._refusal_response(refusal, now, rate, request_id)
         except ApiError as error:
             return self._error_response(error, now, rate, request_id)
         return SandboxResponse(200, self._headers(now, rate, request_id) + headers, body)
 
-    def _may_manage_users(self) -> bool:
+    def _may_manage_users(self, principal: Principal) -> bool:
+        if principal.app is not None:
+            return bool(set(principal.app.roles) & USER_MANAGER_ROLES)
         roles = {str(role.get("type")) for role in self._store.roles_of(self._admin_id)}
         return bool(roles & USER_MANAGER_ROLES)
+
+    def _principal(self, request: SandboxRequest) -> Principal:
+        """The admin behind the API token, or the service app behind an OAuth access token."""
+        authorization = request.headers.get("authorization")
+        scheme = (authorization or "").split(" ", 1)[0].lower()
+        if scheme in ("dpop", "bearer"):
+            return self._oauth.principal(request, _base_url(request))
+        if not self._authorized(authorization):
+            raise ApiError("E0000011")
+        return Principal(None)
+
+    # OAuth 2.0: the token endpoint and the service app's role assignments
+
+    def _serve_oauth(self, request: SandboxRequest, now: float, request_id: str) -> SandboxResponse:
+        path = request.raw_path.rstrip("/")
+        method = request.method.upper()
+        client_id = _client_of_roles_path(path)
+        bucket = TOKEN_BUCKET if path == TOKEN_PATH else CLIENT_ROLES_BUCKET
+        rate = self._limiter.hit(bucket if path == TOKEN_PATH or client_id else OTHER_BUCKET, now)
+        try:
+            if path == TOKEN_PATH:
+                if method != "POST":
+                    raise ApiError("E0000022")
+                if not rate.allowed:
+                    raise ApiError("E0000047")
+                status, headers, body = self._oauth.token(request, _base_url(request))
+                return SandboxResponse(status, self._headers(now, rate, request_id) + headers, body)
+            if client_id is None:
+                raise ApiError("E0000008")
+            if method != "GET":
+                raise ApiError("E0000022")
+            principal = self._principal(request)
+            if not rate.allowed:
+                raise ApiError("E0000047")
+            base = _base_url(request)
+            self._oauth.require_scope(principal, ROLES_SCOPE, base, request.raw_path)
+            app = self._oauth.app(client_id)
+            if app is None:
+                raise ApiError("E0000007", f"Resource not found: {client_id} (AppInstance)")
+            body = _render_client_roles(app, base)
+        except Refusal as refusal:
+            return self._refusal_response(refusal, now, rate, request_id)
+        except ApiError as error:
+            return self._error_response(error, now, rate, request_id)
+        return SandboxResponse(200, self._headers(now, rate, request_id), body)
+
+    def _refusal_response(
+        self, refusal: Refusal, now: float, rate: RateState | None, request_id: str
+    ) -> SandboxResponse:
+        # Okta's OAuth refusals say it in WWW-Authenticate; a missing scope has no body at all.
+        headers = self._headers(now, rate, request_id)
+        if refusal.error_code is None:
+            headers = [(name, value) for name, value in headers if name != "Content-Type"]
+            return SandboxResponse(refusal.status, headers + refusal.headers, b"")
+        body = ApiError(refusal.error_code).body("oae" + request_id[:22])
+        return SandboxResponse(refusal.status, headers + refusal.headers, body)
 
     def _authorized(self, authorization: str | None) -> bool:
         if authorization is None:
@@ -456,6 +536,43 @@ _ROUTES: dict[tuple[str, str], tuple[Handler, str]] = {
 
 # Writes by admins whose roles are not in USER_MANAGER_ROLES get 403, as in Okta.
 _WRITES = frozenset({SandboxApp._create_user, SandboxApp._update_user, SandboxApp._replace_user})
+
+
+# The scope an OAuth access token needs for each endpoint (Okta's API reference).
+_SCOPES = {
+    "GET /api/v1/users": READ_SCOPE,
+    "GET /api/v1/users/{id}": READ_SCOPE,
+    "POST /api/v1/users": MANAGE_SCOPE,
+    "POST /api/v1/users/{id}": MANAGE_SCOPE,
+    "GET /api/v1/users/{id}/roles": ROLES_SCOPE,
+}
+_CLIENT_ROLES = re.compile(r"/oauth2/v1/clients/([A-Za-z0-9_-]{1,128})/roles")
+
+
+def _client_of_roles_path(path: str) -> str | None:
+    found = _CLIENT_ROLES.fullmatch(path)
+    return found.group(1) if found else None
+
+
+def _render_client_roles(app: ServiceApp, base_url: str) -> bytes:
+    roles = []
+    for role_type in app.roles:
+        digest = hashlib.blake2b(f"{app.client_id}:{role_type}".encode(), digest_size=12)
+        roles.append(
+            {
+                "id": "ra1" + alphanumeric(digest.digest())[:17],
+                "label": ROLE_LABELS.get(role_type, role_type),
+                "type": role_type,
+                "status": "ACTIVE",
+                "created": "2024-01-01T00:00:00.000Z",
+                "lastUpdated": "2024-01-01T00:00:00.000Z",
+                "assignmentType": "CLIENT",
+                "_links": {
+                    "assignee": {"href": f"{base_url}/oauth2/v1/clients/{app.client_id}/roles"}
+                },
+            }
+        )
+    return json.dumps(roles, separators=(",", ":")).encode()
 
 
 def match_route(method: str, raw_path: str) -> Route:
