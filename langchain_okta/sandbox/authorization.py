@@ -108,13 +108,17 @@ class Principal:
 
 
 class Refusal(Exception):
-    """An authorization failure, rendered as Okta renders it (challenge, maybe a JSON body)."""
+    """An authorization failure, rendered as Okta renders it: a `WWW-Authenticate` challenge,
+    with Okta's error body for `error_code` (a refused token: E0000011) or an empty body (a
+    missing scope)."""
 
-    def __init__(self, status: int, headers: Sequence[tuple[str, str]], body: bytes = b"") -> None:
+    def __init__(
+        self, status: int, headers: Sequence[tuple[str, str]], error_code: str | None = None
+    ) -> None:
         super().__init__(f"HTTP {status}")
         self.status = status
         self.headers = list(headers)
-        self.body = body
+        self.error_code = error_code
 
 
 @dataclass(frozen=True)
