@@ -91,7 +91,12 @@ def test_a_read_write_app_gets_all_four_tools_and_they_work(
 
     created = call(
         by_name["okta_create_user"],
-        {"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "activate": False},
+        {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "email": "ada@example.com",
+            "activate": False,
+        },
         mode,
     )
     updated = call(
@@ -99,7 +104,12 @@ def test_a_read_write_app_gets_all_four_tools_and_they_work(
     )
     listed = call(by_name["okta_list_users"], {"query": "Ada"}, mode)
 
-    assert set(by_name) == {"okta_list_users", "okta_get_user", "okta_create_user", "okta_update_user"}
+    assert set(by_name) == {
+        "okta_list_users",
+        "okta_get_user",
+        "okta_create_user",
+        "okta_update_user",
+    }
     assert toolkit.granted_scopes == ("okta.users.read", "okta.users.manage", "okta.roles.read")
     assert toolkit.admin_roles == ("ORG_ADMIN",)
     assert [m.status for m in (created, updated, listed)] == ["success"] * 3

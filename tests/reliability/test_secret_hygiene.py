@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl
 from uuid import UUID
 
 import httpx
@@ -609,3 +610,153 @@ def test_a_redirect_on_the_wire_to_another_host_never_receives_the_token() -> No
     assert org_seen, "the org server was never reached"
     assert all(headers.get("authorization") == f"SSWS {TOKEN}" for headers in org_seen)
     assert evil_seen == []
+
+
+# -- OAuth 2.0 service apps ----------------------------------------------------------------
+
+
+class WireSecrets(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """A real transport that keeps every secret that crossed the wire: client assertions,
+    DPoP proofs and access tokens sent, access tokens and nonces received."""
+
+    def __init__(self) -> None:
+        self._sync = httpx.HTTPTransport()
+        self._async = httpx.AsyncHTTPTransport()
+        self.found: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _request(self, request: httpx.Request) -> None:
+        found = set()
+        for name in ("authorization", "dpop"):
+            if name in request.headers:
+                found.add(request.headers[name].split(" ")[-1])
+        body = request.content.decode()
+        if "client_assertion=" in body:
+            found.add(dict(parse_qsl(body))["client_assertion"])
+        with self._lock:
+            self.found |= found
+
+    def _response(self, response: httpx.Response) -> None:
+        found = set()
+        if "dpop-nonce" in response.headers:
+            found.add(response.headers["dpop-nonce"])
+        if b"access_token" in response.content:
+            found.add(json.loads(response.content)["access_token"])
+        with self._lock:
+            self.found |= found
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self._request(request)
+        response = self._sync.handle_request(request)
+        response.read()
+        self._response(response)
+        return response
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self._request(request)
+        response = await self._async.handle_async_request(request)
+        await response.aread()
+        self._response(response)
+        return response
+
+    def close(self) -> None:
+        self._sync.close()
+
+    async def aclose(self) -> None:
+        await self._async.aclose()
+
+    def pieces(self) -> set[str]:
+        """Each secret, and a middle slice of it (a truncated secret is still a leak)."""
+        with self._lock:
+            secrets = set(self.found)
+        return secrets | {secret[len(secret) // 3 : len(secret) // 3 + 16] for secret in secrets}
+
+
+def assert_hidden(secrets: set[str], *things: object) -> None:
+    for thing in things:
+        for text in (repr(thing), str(thing)):
+            for secret in secrets:
+                assert secret not in text, f"a secret in {text[:200]!r}"
+
+
+def key_pieces(pem: str) -> set[str]:
+    return {line for line in pem.splitlines() if "-----" not in line and len(line) > 20}
+
+
+def test_service_app_secrets_stay_out_of_reprs_logs_errors_and_tool_output(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    for name in ("", "httpx", "httpcore", "langchain_okta"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    org = SandboxOrg(users=6, rate_limit=RateLimit(limit=600, window_seconds=1))
+    org.authorization.require_api_nonce = True
+    reader = org.add_service_app(scopes=["okta.users.read"])
+    wire = WireSecrets()
+    failures: list[BaseException] = []
+    with org.serve() as base_url:
+        toolkit = OktaToolkit(
+            base_url, auth=org.service_app.auth(), transport=wire, retries=FAST_RETRIES
+        )
+        tools = tools_by_name(toolkit)
+        messages = [
+            invoke(tools["okta_list_users"], {"limit": 3}),
+            invoke(tools["okta_get_user"], {"user_id": "nobody@example.com"}),
+            invoke(
+                tools["okta_create_user"], {"first_name": "O", "last_name": "A", "email": "o@a.io"}
+            ),
+            asyncio.run(
+                tools["okta_update_user"].ainvoke(
+                    {
+                        "name": "okta_update_user",
+                        "args": {"user_id": "o@a.io", "last_name": "B"},
+                        "id": "c",
+                        "type": "tool_call",
+                    }
+                )
+            ),
+        ]
+        org.authorization.rotate_nonces()
+        messages.append(invoke(tools["okta_get_user"], {"user_id": "o@a.io"}))
+        refused = tools_by_name(
+            OktaToolkit(base_url, auth=reader.auth(), transport=wire, check_admin=False)
+        )["okta_create_user"]
+        messages.append(invoke(refused, {"first_name": "N", "last_name": "S", "email": "n@s.io"}))
+        wrong = org.service_app.auth().model_copy(
+            update={"private_key": SecretStr(reader.auth().private_key.get_secret_value())}
+        )
+        try:
+            OktaToolkit(base_url, auth=wrong, transport=wire, retries=FAST_RETRIES)
+        except OktaError as error:
+            failures.append(error)
+        session = toolkit.client.oauth_session
+        toolkit.client.close()
+
+    secrets = wire.pieces() | key_pieces(org.service_app.private_key_pem or "")
+    assert len(wire.found) >= 10  # assertions, proofs, tokens, nonces: all were seen
+    assert {m.status for m in messages} == {"success", "error"}
+    assert failures
+    assert session is not None
+    assert_hidden(
+        secrets,
+        toolkit,
+        toolkit.client,
+        vars(toolkit.client),
+        session,
+        vars(session),
+        session.state,
+        toolkit.client.settings,
+        toolkit.client.settings.model_dump(),
+        org.service_app,
+        org.service_app.auth(),
+        *toolkit.get_tools(),
+    )
+    for message in messages:
+        assert_hidden(secrets, message, message.content, message.artifact)
+    for failure in failures:
+        for link in exception_chain(failure):
+            assert_hidden(secrets, link, link.args, vars(link))
+    loggers = {record.name.split(".")[0] for record in caplog.records}
+    assert {"httpx", "httpcore"} <= loggers, loggers
+    for record in caplog.records:
+        assert_hidden(secrets, record.getMessage(), record.args)
+    assert_hidden(secrets, caplog.text)
