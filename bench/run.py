@@ -10,6 +10,7 @@ Starts the sandbox org in a subprocess (`python -m langchain_okta.sandbox`), mea
 5. concurrency: ainvoke calls at once against one after another;
 6. throughput under Okta's rate limit, ours and the SDK's, with the 429s drawn;
 7. answering "how many": a summary's tool output and requests against paging every row;
+8. OAuth 2.0 service apps: DPoP's cost per request, token requests per hour (in process);
 
 and writes RESULTS.md (and a JSON twin next to it). `--quick` runs everything at tiny
 sizes, to check that the bench works (the smoke test uses it); its numbers mean nothing.
@@ -31,6 +32,7 @@ from pathlib import Path
 import context_cost
 import latency
 import listing
+import oauth_cost
 import report
 import startup
 import summary
@@ -57,6 +59,9 @@ class Config:
     rate_limit: int
     rate_window: float
     sdk_unbounded: bool
+    oauth_calls: int
+    oauth_rounds: int
+    oauth_hours: int
 
 
 FULL = Config(
@@ -75,6 +80,9 @@ FULL = Config(
     rate_limit=100,
     rate_window=5.0,
     sdk_unbounded=True,
+    oauth_calls=500,
+    oauth_rounds=15,
+    oauth_hours=24,
 )
 
 QUICK = Config(
@@ -94,6 +102,9 @@ QUICK = Config(
     rate_limit=10,
     rate_window=1.0,
     sdk_unbounded=False,
+    oauth_calls=20,
+    oauth_rounds=2,
+    oauth_hours=2,
 )
 
 
@@ -179,6 +190,10 @@ def run(config: Config) -> list[Section]:
         sections["6"] = throughput.measure_rate_limit(
             rate_org, calls=config.rate_calls, sdk_unbounded=config.sdk_unbounded
         )
+    step("8. oauth")
+    sections["8"] = oauth_cost.measure(
+        calls=config.oauth_calls, rounds=config.oauth_rounds, hours=config.oauth_hours
+    )
     step("3. import cost")
     if imports is not None and background is not None:
         sections["3"] = imports.result()

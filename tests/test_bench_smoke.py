@@ -20,7 +20,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / "bench" / "run.py"
 SDK = importlib.util.find_spec("okta") is not None
-SECTIONS = ["latency", "listing", "imports", "context", "concurrency", "rate_limit", "summary"]
+SECTIONS = [
+    "latency",
+    "listing",
+    "imports",
+    "context",
+    "concurrency",
+    "rate_limit",
+    "summary",
+    "oauth",
+]
 
 
 @pytest.fixture(scope="module")
@@ -146,3 +155,13 @@ def test_rate_limit_runs_account_for_every_call(results: dict[str, Any]) -> None
         answered = sum(run["statuses"].values())
         assert answered >= run["ok"]
         assert run["statuses"].get("200", 0) == run["ok"]
+
+
+def test_oauth_counts_one_token_per_renewal_and_measures_dpop(results: dict[str, Any]) -> None:
+    oauth = section(results, "oauth")["data"]
+    # Quick mode: two hours of a call a minute; renewed 60 s before each hour is out.
+    assert oauth["calls"] == 120
+    assert oauth["tokens_issued"] == 3
+    assert oauth["token_posts"] == 4  # the first token's nonce challenge, then one per token
+    assert all(value > 0 for value in oauth["plain_seconds"] + oauth["dpop_seconds"])
+    assert {"8.dpop", "8.proof", "8.tokens"} <= figure_keys(results, "oauth")
