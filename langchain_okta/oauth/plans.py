@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from langchain_okta import api
+from langchain_okta import api, plans
 from langchain_okta.api import ApiRequest, Received
 from langchain_okta.authorization import Credentials
 from langchain_okta.errors import (
     OktaConnectionError,
     OktaError,
     OktaPermissionError,
-    OktaRateLimitError,
     error_from_response,
 )
 from langchain_okta.oauth.access import ServiceAppAccess
@@ -147,17 +146,8 @@ def request_token(session: OAuthSession, ctx: Context, budget: WaitBudget) -> Pl
     attempt = 0
     nonce_retried = False
     while True:
-        wait = ctx.rate_limits.acquire(TOKEN_BUCKET, ctx.clock())
-        if wait > 0:
-            if not budget.allows(wait):
-                error = OktaRateLimitError(
-                    "not sent: Okta's rate limit for the token endpoint is used up until its "
-                    "window resets"
-                )
-                error.retry_after = wait
-                raise error
-            yield Sleep(wait)
-            continue
+        # Admitted as every request is, in the token endpoint's own rate-limit bucket.
+        yield from plans._admitted(ctx, TOKEN_BUCKET, budget)
         outcome: Outcome | None = None
         try:
             outcome = yield Send(TOKEN_REQUEST, session.token_credentials())
