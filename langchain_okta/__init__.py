@@ -26,6 +26,9 @@ from langchain_okta.errors import (
     OktaValidationError,
 )
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
+from langchain_okta.oauth.access import ServiceAppAccess
+from langchain_okta.oauth.config import PrivateKeyJwt
+from langchain_okta.oauth.errors import OktaOAuthError, OktaScopeError
 from langchain_okta.previews import CreatePreview, UpdatePreview
 from langchain_okta.progress import PageProgress
 from langchain_okta.settings import OktaSettings, RetrySettings, Timeouts
@@ -58,9 +61,11 @@ __all__ = [
     "OktaDuplicateLoginError",
     "OktaError",
     "OktaNotFoundError",
+    "OktaOAuthError",
     "OktaPermissionError",
     "OktaRateLimitError",
     "OktaResponseError",
+    "OktaScopeError",
     "OktaServerError",
     "OktaSettings",
     "OktaToolkit",
@@ -68,7 +73,9 @@ __all__ = [
     "OktaUser",
     "OktaValidationError",
     "PageProgress",
+    "PrivateKeyJwt",
     "RetrySettings",
+    "ServiceAppAccess",
     "SummaryLimits",
     "Timeouts",
     "UpdatePreview",
