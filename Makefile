@@ -35,6 +35,9 @@ unit: $(INSTALLED)
 # a test run must not write to a real org or call a model provider.
 notebooks: $(INSTALLED)
 	env -u OKTA_ORG_URL -u OKTA_API_TOKEN -u OKTA_CLIENT_ORGURL -u OKTA_CLIENT_TOKEN \
+		-u OKTA_CLIENT_ID -u OKTA_PRIVATE_KEY -u OKTA_PRIVATE_KEY_PATH -u OKTA_KEY_ID \
+		-u OKTA_SCOPES -u OKTA_CLIENT_AUTHORIZATIONMODE -u OKTA_CLIENT_CLIENTID \
+		-u OKTA_CLIENT_PRIVATEKEY -u OKTA_CLIENT_KID -u OKTA_CLIENT_SCOPES \
 		-u LANGCHAIN_OKTA_MODEL $(BIN)/pytest --nbmake --nbmake-timeout=300 notebooks/*.ipynb docs/*.ipynb
 
 demo: $(INSTALLED)
