@@ -41,7 +41,8 @@ KEY = (
 
 class Clock:
     def __init__(self) -> None:
-        self.now = time.time()
+        # Whole seconds, as a Date header has them: skews read from one are exact.
+        self.now = float(int(time.time()))
 
     def __call__(self) -> float:
         return self.now
