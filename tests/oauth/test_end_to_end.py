@@ -8,15 +8,16 @@ import asyncio
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
-from conftest import MovableClock
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
+from oauth_support import MovableClock
 
 from langchain_okta import OktaAdminCheckError, OktaToolkit
 from langchain_okta.oauth import PrivateKeyJwt
@@ -24,23 +25,38 @@ from langchain_okta.oauth.errors import OktaOAuthError
 from langchain_okta.sandbox import IN_PROCESS_URL, SandboxOrg
 from langchain_okta.sandbox.authorization import ServiceApp
 
-Reach = tuple[str, httpx.BaseTransport | httpx.AsyncBaseTransport | None]
+
+@dataclass
+class Reach:
+    """How the toolkits of one test reach the org; they are closed when the test ends."""
+
+    url: str
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None
+    made: list[OktaToolkit] = field(default_factory=list)
+
+    def close(self) -> None:
+        for toolkit in self.made:
+            toolkit.close()
 
 
 @pytest.fixture(params=["in-process", "loopback"])
 def reach(request: pytest.FixtureRequest, org: SandboxOrg) -> Iterator[Reach]:
     if request.param == "in-process":
-        yield IN_PROCESS_URL, org.transport()
+        reached = Reach(IN_PROCESS_URL, org.transport())
+        yield reached
+        reached.close()
     else:
         with org.serve() as base_url:
-            yield base_url, None
+            reached = Reach(base_url, None)
+            yield reached
+            reached.close()
 
 
 def toolkit_for(
     reach: Reach, auth: PrivateKeyJwt, clock: MovableClock, **kwargs: Any
 ) -> OktaToolkit:
-    url, transport = reach
-    toolkit = OktaToolkit(url, auth=auth, transport=transport, **kwargs)
+    toolkit = OktaToolkit(reach.url, auth=auth, transport=reach.transport, **kwargs)
+    reach.made.append(toolkit)
     session = toolkit.client.oauth_session
     assert session is not None
     # The org and the client read one clock, which the tests move.
@@ -333,9 +349,11 @@ def test_an_app_without_dpop_gets_a_bearer_token_and_sends_no_proofs(
         scopes=["okta.users.read", "okta.users.manage", "okta.roles.read"], dpop=False
     )
     recorder = HeaderRecorder(org.transport())
-    toolkit = toolkit_for((IN_PROCESS_URL, recorder), app.auth(), clock)
+    reach = Reach(IN_PROCESS_URL, recorder)
+    toolkit = toolkit_for(reach, app.auth(), clock)
 
     message = call(tools(toolkit)["okta_list_users"], {"limit": 2}, mode)
+    reach.close()
 
     assert message.status == "success"
     assert toolkit.admin is not None

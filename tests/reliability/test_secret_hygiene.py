@@ -717,10 +717,10 @@ def test_service_app_secrets_stay_out_of_reprs_logs_errors_and_tool_output(
         ]
         org.authorization.rotate_nonces()
         messages.append(invoke(tools["okta_get_user"], {"user_id": "o@a.io"}))
-        refused = tools_by_name(
-            OktaToolkit(base_url, auth=reader.auth(), transport=wire, check_admin=False)
-        )["okta_create_user"]
+        unchecked = OktaToolkit(base_url, auth=reader.auth(), transport=wire, check_admin=False)
+        refused = tools_by_name(unchecked)["okta_create_user"]
         messages.append(invoke(refused, {"first_name": "N", "last_name": "S", "email": "n@s.io"}))
+        unchecked.close()
         wrong = org.service_app.auth().model_copy(
             update={"private_key": SecretStr(reader.auth().private_key.get_secret_value())}
         )
