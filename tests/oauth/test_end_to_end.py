@@ -374,3 +374,19 @@ def test_an_rsa_keyed_app_works_too(org: SandboxOrg, reach: Reach, clock: Movabl
     toolkit = toolkit_for(reach, app.auth(), clock)
 
     assert not toolkit.read_only
+
+
+def test_acreate_checks_a_service_app_on_the_async_path(
+    org: SandboxOrg, reach: Reach, clock: MovableClock
+) -> None:
+    async def build() -> OktaToolkit:
+        async with await OktaToolkit.acreate(
+            reach.url, auth=org.service_app.auth(), transport=reach.transport, read_only=True
+        ) as toolkit:
+            await tools(toolkit)["okta_list_users"].ainvoke({"limit": 1})
+            return toolkit
+
+    toolkit = asyncio.run(build())
+
+    assert toolkit.granted_scopes == ("okta.users.read", "okta.roles.read")
+    assert token_requests(org) == 2
