@@ -34,6 +34,7 @@ ALL_TOOLS = [*READ_TOOLS, "okta_create_user", "okta_update_user"]
 ARGUMENTS = [
     "org_url",
     "api_token",
+    "auth",
     "read_only",
     "check_admin",
     "client",
