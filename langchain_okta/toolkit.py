@@ -20,6 +20,8 @@ from langchain_okta.closing import Closing
 from langchain_okta.connections import import_async_stack
 from langchain_okta.errors import OktaAdminCheckError, OktaAuthenticationError
 from langchain_okta.models import AdminAccess
+from langchain_okta.oauth.access import ServiceAppAccess, decide_read_only
+from langchain_okta.oauth.config import PrivateKeyJwt
 from langchain_okta.settings import OktaSettings, RetrySettings, Timeouts
 from langchain_okta.summaries import SummaryLimits
 from langchain_okta.tools import build_tools
@@ -42,18 +44,26 @@ class OktaToolkit(Closing, BaseToolkit):
     `await aclose()`, `with` or `async with`; that closes its connections.
 
     On creation it checks that the token belongs to an Okta admin and reads the admin's
-    roles. The configuration is fixed once built: assigning a field raises, and
-    `get_tools()` always follows `read_only` and what the check found.
+    roles. With an OAuth 2.0 service app instead (`auth=PrivateKeyJwt(...)`), it obtains a
+    token and reads the app's roles where it may; the scopes Okta granted decide the tools
+    (`granted_scopes`), as the roles do for a token. The configuration is fixed once built:
+    assigning a field raises, and `get_tools()` always follows `read_only` and what the
+    check found.
 
     Args:
         org_url: The org's address, e.g. `https://acme.okta.com`. Default: the
             `OKTA_ORG_URL` (or `OKTA_CLIENT_ORGURL`) environment variable.
         api_token: An Okta API token, sent as `SSWS <token>`. Default: the `OKTA_API_TOKEN`
             (or `OKTA_CLIENT_TOKEN`) environment variable.
+        auth: Instead of a token, an OAuth 2.0 service app: `PrivateKeyJwt(client_id=...,
+            private_key=..., key_id=..., scopes=...)` (needs `langchain-okta[oauth]`).
+            Default: `OKTA_CLIENT_ID` with `OKTA_PRIVATE_KEY` or `OKTA_PRIVATE_KEY_PATH`
+            (and `OKTA_KEY_ID`, `OKTA_SCOPES`). Both ways at once is an error.
         read_only: `None` (default): the write tools only when the admin's roles allow
             managing users, else the read tools and a warning saying why. `True`: the read
             tools only. `False`: the write tools too, or an `OktaAdminCheckError` when the
-            roles do not allow them.
+            roles do not allow them. For a service app the granted scopes decide the same
+            way, and `True` does not even ask Okta for `okta.users.manage`.
         check_admin: `True` (default): check on creation, with `GET /api/v1/users/me` and
             that user's roles, that the token belongs to an Okta admin. `False`: send
             nothing, and hand out the tools `read_only` asks for.
@@ -89,7 +99,7 @@ class OktaToolkit(Closing, BaseToolkit):
 
     client: OktaClient
     read_only: bool = False
-    admin: AdminAccess | None = None
+    admin: AdminAccess | ServiceAppAccess | None = None
     summary_limits: SummaryLimits = SummaryLimits()
     _owns_client: bool = PrivateAttr(default=False)
 
@@ -98,6 +108,7 @@ class OktaToolkit(Closing, BaseToolkit):
         org_url: str | None = None,
         api_token: str | SecretStr | None = None,
         *,
+        auth: PrivateKeyJwt | None = None,
         read_only: bool | None = None,
         check_admin: bool = True,
         client: OktaClient | None = None,
@@ -109,10 +120,10 @@ class OktaToolkit(Closing, BaseToolkit):
         **unknown: Any,
     ) -> None:
         _refuse_unknown(unknown)
-        reach = _Reach(org_url, api_token, transport, timeouts, retries, max_concurrency)
+        reach = _Reach(org_url, api_token, auth, transport, timeouts, retries, max_concurrency)
         made = client is None
         if client is None:
-            client = reach.new_client()
+            client = reach.new_client(read_only)
         else:
             reach.refuse_with_a_client()
         try:
@@ -124,14 +135,13 @@ class OktaToolkit(Closing, BaseToolkit):
                     RuntimeWarning,
                     stacklevel=2,
                 )
-            admin = _checked_admin(client) if check_admin else None
-            self._set_up(
-                client,
-                admin,
-                _decide_read_only(admin, read_only),
-                summary_limits,
-                owns_client=made,
+            admin = _checked(client) if check_admin else None
+            decided = (
+                decide_read_only(admin, read_only)
+                if isinstance(admin, ServiceAppAccess)
+                else _decide_read_only(admin, read_only)
             )
+            self._set_up(client, admin, decided, summary_limits, owns_client=made)
         except BaseException:
             if made:
                 client.close()
@@ -143,6 +153,7 @@ class OktaToolkit(Closing, BaseToolkit):
         org_url: str | None = None,
         api_token: str | SecretStr | None = None,
         *,
+        auth: PrivateKeyJwt | None = None,
         read_only: bool | None = None,
         check_admin: bool = True,
         client: OktaClient | None = None,
@@ -165,25 +176,24 @@ class OktaToolkit(Closing, BaseToolkit):
         ```
         """
         _refuse_unknown(unknown)
-        reach = _Reach(org_url, api_token, transport, timeouts, retries, max_concurrency)
+        reach = _Reach(org_url, api_token, auth, transport, timeouts, retries, max_concurrency)
         made = client is None
         if client is None:
             # Making a client loads the CA certificates: tens of milliseconds, off the loop.
-            client = await asyncio.to_thread(reach.new_client)
+            client = await asyncio.to_thread(reach.new_client, read_only)
         else:
             reach.refuse_with_a_client()
         try:
             # The same for what httpx imports on its first async request.
             await asyncio.to_thread(import_async_stack)
-            admin = await _achecked_admin(client) if check_admin else None
-            toolkit = cls.__new__(cls)
-            toolkit._set_up(
-                client,
-                admin,
-                _decide_read_only(admin, read_only),
-                summary_limits,
-                owns_client=made,
+            admin = await _achecked(client) if check_admin else None
+            decided = (
+                decide_read_only(admin, read_only)
+                if isinstance(admin, ServiceAppAccess)
+                else _decide_read_only(admin, read_only)
             )
+            toolkit = cls.__new__(cls)
+            toolkit._set_up(client, admin, decided, summary_limits, owns_client=made)
         except BaseException:
             if made:
                 await client.aclose()
@@ -193,7 +203,7 @@ class OktaToolkit(Closing, BaseToolkit):
     def _set_up(
         self,
         client: OktaClient,
-        admin: AdminAccess | None,
+        admin: AdminAccess | ServiceAppAccess | None,
         read_only: bool,
         summary_limits: SummaryLimits | None,
         *,
@@ -211,6 +221,11 @@ class OktaToolkit(Closing, BaseToolkit):
     def admin_roles(self) -> tuple[str, ...]:
         """The admin role types the check found (empty when it was skipped)."""
         return self.admin.roles if self.admin else ()
+
+    @property
+    def granted_scopes(self) -> tuple[str, ...]:
+        """The scopes Okta granted the service app (empty for an API token, or unchecked)."""
+        return self.admin.scopes if isinstance(self.admin, ServiceAppAccess) else ()
 
     def get_tools(self) -> list[BaseTool]:
         """The read tools, and the write tools unless `read_only` or the admin's roles forbid."""
@@ -258,9 +273,10 @@ class OktaToolkit(Closing, BaseToolkit):
         if not isinstance(client, OktaClient):
             return "OktaToolkit(<not built>)"
         admin = fields.get("admin")
-        roles = admin.roles if isinstance(admin, AdminAccess) else ()
+        roles = admin.roles if isinstance(admin, AdminAccess | ServiceAppAccess) else ()
+        scopes = f"granted_scopes={admin.scopes!r}, " if isinstance(admin, ServiceAppAccess) else ""
         return (
-            f"OktaToolkit(org_url={client.settings.org_url!r}, "
+            f"OktaToolkit(org_url={client.settings.org_url!r}, {scopes}"
             f"admin_roles={roles!r}, read_only={fields.get('read_only')})"
         )
 
@@ -283,19 +299,24 @@ class _Reach:
 
     org_url: str | None
     api_token: str | SecretStr | None
+    auth: PrivateKeyJwt | None
     transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None
     timeouts: Timeouts | None
     retries: RetrySettings | None
     max_concurrency: int | None
 
-    def new_client(self) -> OktaClient:
+    def new_client(self, read_only: bool | None) -> OktaClient:
         settings = OktaSettings.resolve(
             self.org_url,
             self.api_token,
+            auth=self.auth,
             timeouts=self.timeouts,
             retries=self.retries,
             max_concurrency=self.max_concurrency,
         )
+        if read_only is True and settings.auth is not None:
+            # Least privilege: a read-only toolkit's token cannot write, even if leaked.
+            settings = settings.model_copy(update={"auth": settings.auth.without_manage_scope()})
         return OktaClient(settings, transport=self.transport)
 
     def refuse_with_a_client(self) -> None:
@@ -333,6 +354,19 @@ def _in_running_loop() -> bool:
     except RuntimeError:
         return False
     return True
+
+
+def _checked(client: OktaClient) -> AdminAccess | ServiceAppAccess:
+    if client.oauth_session is not None:
+        # A service app has no /users/me: its token proves the key, client id and scopes.
+        return client.check_service_app()
+    return _checked_admin(client)
+
+
+async def _achecked(client: OktaClient) -> AdminAccess | ServiceAppAccess:
+    if client.oauth_session is not None:
+        return await client.acheck_service_app()
+    return await _achecked_admin(client)
 
 
 def _checked_admin(client: OktaClient) -> AdminAccess:
