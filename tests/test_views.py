@@ -1,10 +1,11 @@
 """What the model sees of a user: a compact view, as JSON that no profile value can break."""
 
 import json
+from typing import get_args
 
 import pytest
 
-from langchain_okta.models import OktaUser
+from langchain_okta.models import OktaUser, UserStatus
 from langchain_okta.summaries import UserSummary
 from langchain_okta.views import (
     LIST_COLUMNS,
@@ -143,17 +144,7 @@ def test_content_is_compact_json_without_padding():
 
 # -- summaries ------------------------------------------------------------------------------
 
-EVERY_STATUS = (
-    "STAGED",
-    "PROVISIONED",
-    "ACTIVE",
-    "RECOVERY",
-    "PASSWORD_EXPIRED",
-    "LOCKED_OUT",
-    "SUSPENDED",
-    "DEPROVISIONED",
-    "OTHER",
-)
+EVERY_STATUS = (*get_args(UserStatus), "OTHER")
 LONGEST_REASON = "stopped to leave the rest of the rate limit to other calls (resets in 120 s)"
 
 
