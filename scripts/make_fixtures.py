@@ -289,10 +289,93 @@ Made by `scripts/make_fixtures.py` (`make fixtures`) from `../shared`; do not ed
   Okta's Python SDK, https://github.com/okta/okta-sdk-python at commit
   f68509793adefde945ab53ff38f83fab578e3966 (`tests/integration/cassettes/`). Each cassette
   keeps its name; secrets were replaced by the recorder.
+- `dpop_exchanges.json`: the same recordings' OAuth 2.0 client-credentials flows with DPoP
+  (`test_dpop_it`), reduced to what the sandbox is compared on.
 
-All three are Okta's work under the Apache License 2.0, a copy of which is in `LICENSE`; only
+All four are Okta's work under the Apache License 2.0, a copy of which is in `LICENSE`; only
 the parts the tests use are kept, reduced to structure (no prose from the spec).
 """
+
+
+DPOP_SUITE = "cassettes/test_dpop_it"
+# What the DPoP replay compares: the headers that matter in Okta's token and API answers.
+DPOP_HEADERS = (
+    "content-type",
+    "cache-control",
+    "pragma",
+    "expires",
+    "dpop-nonce",
+    "link",
+    "www-authenticate",
+    "x-rate-limit-limit",
+    "x-rate-limit-remaining",
+    "x-rate-limit-reset",
+)
+
+
+def _dpop_exchange(interaction: Mapping[str, Any]) -> dict[str, Any]:
+    """What the sandbox is compared on; the recorder already replaced every secret."""
+    request, response = interaction["request"], interaction["response"]
+    url = urlsplit(request["uri"])
+    request_headers = {name.lower(): value for name, value in request["headers"].items()}
+    authorization = request_headers.get("authorization", [None])[0]
+    form = request["body"] if isinstance(request["body"], dict) else {}
+    response_headers = {name.lower(): value for name, value in response["headers"].items()}
+    body = response["body"]["string"]
+    parsed = json.loads(body) if body else None
+    shape: dict[str, Any] = {"kind": type(parsed).__name__}
+    if isinstance(parsed, dict):
+        shape["keys"] = sorted(parsed)
+        for key in ("error", "error_description", "token_type", "expires_in"):
+            if key in parsed:
+                shape[key] = parsed[key]
+        if "scope" in parsed:
+            shape["scope"] = parsed["scope"]
+    return {
+        "request": {
+            "method": request["method"],
+            "path": url.path,
+            "query": url.query,
+            "dpop_proof": "dpop" in request_headers,
+            "authorization_scheme": authorization.split(" ")[0] if authorization else None,
+            "form": {
+                key: form[key]
+                for key in ("grant_type", "client_assertion_type", "scope")
+                if key in form
+            },
+        },
+        "response": {
+            "status": response["status"]["code"],
+            "headers": {
+                name: (
+                    response_headers[name]
+                    if isinstance(response_headers[name], str)
+                    else response_headers[name][0]
+                )
+                for name in DPOP_HEADERS
+                if name in response_headers
+            },
+            "body": shape,
+        },
+    }
+
+
+def compact_dpop_exchanges(recordings: Path) -> dict[str, Any]:
+    """Okta's recorded OAuth 2.0 client-credentials flows with DPoP, as the replay needs them."""
+    cassettes = sorted((recordings / DPOP_SUITE).glob("*.yaml"))
+    return {
+        "source": "okta-recordings (okta/okta-sdk-python integration tests), " + DPOP_SUITE,
+        "cassettes": [
+            {
+                "cassette": f"{DPOP_SUITE}/{path.name}",
+                "exchanges": [
+                    _dpop_exchange(interaction)
+                    for interaction in yaml.safe_load(path.read_text())["interactions"]
+                ],
+            }
+            for path in cassettes
+        ],
+    }
 
 
 def build(shared: Path) -> dict[str, bytes]:
@@ -308,6 +391,10 @@ def build(shared: Path) -> dict[str, bytes]:
         "spec.json": _json(compact_spec(document)),
         "error_codes.json": _json(compact_error_codes(catalogue)),
         "recordings.json": _recordings_json(recordings),
+        "dpop_exchanges.json": (
+            json.dumps(compact_dpop_exchanges(shared / "okta-recordings"), separators=(",", ":"))
+            + "\n"
+        ).encode(),
         "LICENSE": (shared / "okta-recordings" / "LICENSE").read_bytes(),
         "NOTICE.md": notice.encode(),
     }

@@ -22,9 +22,10 @@ from langchain_okta.oauth.session import OAuthSession
 from langchain_okta.oauth.state import AccessToken
 from langchain_okta.sandbox import IN_PROCESS_URL, SandboxOrg
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# Made by scripts/make_fixtures.py with the other fixtures from Okta's recordings; the one
+# freshness check of them all is tests/test_fixtures_current.py.
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "okta"
 RECORDED = json.loads((FIXTURES / "dpop_exchanges.json").read_text())
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "okta-recordings"
 TOKEN_HEADERS = ("content-type", "cache-control", "pragma", "expires")
 RATE_HEADERS = ("x-rate-limit-limit", "x-rate-limit-remaining", "x-rate-limit-reset")
 RECORDED_SCOPES = ("okta.users.read", "okta.apps.read", "okta.groups.read")
@@ -128,21 +129,3 @@ def test_the_sandbox_answers_the_recorded_exchanges_as_okta_did(
             assert found["kind"] == "list", where
             continue
         assert found == wanted, where
-
-
-def test_the_fixture_is_what_the_script_makes_from_the_shared_recordings(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if not (SHARED / "cassettes" / "test_dpop_it").is_dir():
-        pytest.skip("../shared/okta-recordings is not beside this clone")
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("make", FIXTURES / "make_dpop_fixture.py")
-    assert spec is not None
-    assert spec.loader is not None
-    maker = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(maker)
-    monkeypatch.setattr(maker, "HERE", tmp_path)
-
-    assert maker.main(["make", str(SHARED)]) == 0
-    assert json.loads((tmp_path / "dpop_exchanges.json").read_text()) == RECORDED
