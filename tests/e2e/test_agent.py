@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-import pytest
 from langchain.agents import create_agent
 from langchain_core.messages import BaseMessage, ToolMessage
 
@@ -47,23 +46,12 @@ def _admin_session() -> ScriptedChatModel:
     )
 
 
-@pytest.fixture(params=["in-process", "loopback"])
-def toolkit_on(request: pytest.FixtureRequest, org: SandboxOrg) -> Iterator[OktaToolkit]:
-    if request.param == "in-process":
-        yield OktaToolkit(IN_PROCESS_URL, org.token, transport=org.transport())
-        return
-    with org.serve() as base_url:
-        toolkit = OktaToolkit(base_url, org.token)
-        yield toolkit
-        toolkit.client.close()
-
-
 def _tool_messages(messages: Sequence[BaseMessage]) -> list[ToolMessage]:
     return [message for message in messages if isinstance(message, ToolMessage)]
 
 
-def test_agent_lists_gets_creates_and_updates_users(toolkit_on: OktaToolkit, org: SandboxOrg):
-    agent = create_agent(_admin_session(), toolkit_on.get_tools())
+def test_agent_lists_gets_creates_and_updates_users(served_toolkit: OktaToolkit, org: SandboxOrg):
+    agent = create_agent(_admin_session(), served_toolkit.get_tools())
 
     result = agent.invoke({"messages": [("user", "Onboard Grace Hopper, mobile +1 555 0199")]})
 

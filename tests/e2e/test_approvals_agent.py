@@ -7,7 +7,6 @@ approve, edit and reject each do what they say, with nothing written before the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from langgraph.types import Command
 
 from langchain_okta import OktaToolkit
 from langchain_okta.approvals import describe_call
-from langchain_okta.sandbox import IN_PROCESS_URL, Fault, SandboxOrg
+from langchain_okta.sandbox import Fault, SandboxOrg
 from langchain_okta.sandbox.scripted_model import ScriptedChatModel, tool_call
 
 JANE = "jane.patel@example.com"
@@ -285,17 +284,6 @@ def test_reject_skips_the_call_and_tells_the_model_why(toolkit: OktaToolkit, org
 
 
 # -- other ways to run the same agent ----------------------------------------------------------
-
-
-@pytest.fixture(params=["in-process", "loopback"])
-def served_toolkit(request: pytest.FixtureRequest, org: SandboxOrg) -> Iterator[OktaToolkit]:
-    if request.param == "in-process":
-        yield OktaToolkit(IN_PROCESS_URL, org.token, transport=org.transport())
-        return
-    with org.serve() as base_url:
-        toolkit = OktaToolkit(base_url, org.token)
-        yield toolkit
-        toolkit.client.close()
 
 
 def test_approvals_work_in_process_and_over_loopback(served_toolkit: OktaToolkit, org: SandboxOrg):
