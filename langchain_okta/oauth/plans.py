@@ -86,14 +86,16 @@ def authorized_send(
                 status=401,
                 error_code=challenge.error,
             )
-        if outcome.status == 401 and challenge.error == "invalid_dpop_proof":
+        if challenge.error == "invalid_dpop_proof":
+            # Okta refuses a bad API proof with a 400 (okta/okta-sdk-python#541), RFC 9449 §7.1
+            # with a 401: the same refusal either way, and never the token's fault.
             raise OktaOAuthError(
                 refused_token(
                     challenge.error,
                     challenge.params.get("error_description", ""),
                     clock_skew=session.clock_skew(outcome),
                 ),
-                status=401,
+                status=outcome.status,
                 error_code=challenge.error,
             )
     return outcome
@@ -198,7 +200,8 @@ def _sent(request: ApiRequest, credentials: Credentials) -> Plan[Outcome]:
 
 
 def _challenge(outcome: Outcome) -> Challenge | None:
-    if not isinstance(outcome, Received) or outcome.status not in (401, 403):
+    # 400 too: Okta answers a refused API proof with 400 and a DPoP challenge.
+    if not isinstance(outcome, Received) or outcome.status not in (400, 401, 403):
         return None
     return find_error(outcome.headers.get("www-authenticate"))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
+from urllib.parse import unquote
 
 from langchain_okta.api import ApiRequest, Received
 from langchain_okta.authorization import Credentials
@@ -89,8 +90,7 @@ class OAuthSession:
             return Credentials(headers=(("Authorization", f"Bearer {token.value}"),))
         proof = self._dpop_key.proof(
             request.method,
-            # htu is the URL without query or fragment: the path as sent is exactly that.
-            self.org_url + request.path,
+            proof_url(self.org_url, request.path),
             issued_at=int(self.clock()),
             nonce=self.state.nonce("api"),
             access_token=token.value,
@@ -114,3 +114,14 @@ class OAuthSession:
             return parsedate_to_datetime(response.headers["date"]).timestamp() - self.clock()
         except (KeyError, TypeError, ValueError, IndexError, OverflowError):
             return None
+
+
+def proof_url(org_url: str, path: str) -> str:
+    """The `htu` of an API call's DPoP proof: the org URL and the path, percent-DEcoded.
+
+    RFC 9449 leaves the comparison to the server, and Okta compares `htu` with the decoded
+    request path: a proof for `/api/v1/users/jane%40acme.com` must say `jane@acme.com`, or Okta
+    answers 400 `invalid_dpop_proof` (okta/okta-sdk-python#541, okta/okta-sdk-nodejs#521;
+    Okta's Java SDK decodes the path for the same reason). The query is never part of it.
+    """
+    return org_url + unquote(path)

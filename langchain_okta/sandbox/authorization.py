@@ -8,8 +8,10 @@ DPoP checks every API call made with an OAuth access token must pass, answered a
   app was granted (others dropped; none granted: `consent_required`). DPoP apps get tokens
   bound to the proof's key (`token_type: DPoP`), others Bearer tokens.
 - API calls: `Authorization: DPoP <token>` with a fresh proof (plus `ath` and the key the token
-  is bound to), or `Bearer <token>`; refusals come as a `WWW-Authenticate` challenge (401,
-  or 403 `insufficient_scope` naming the scope) with an empty body, as Okta sends them.
+  is bound to), or `Bearer <token>`; refusals come as a `WWW-Authenticate` challenge, as Okta
+  sends them: 401 for a refused token, 400 `invalid_dpop_proof` (empty body) for a refused
+  proof, 403 `insufficient_scope` naming the scope (empty body). A proof's `htu` must carry
+  the request path percent-DEcoded, as Okta compares it (okta/okta-sdk-python#541).
 
 Verifying signatures needs the `oauth` extra; the rest of the sandbox does not.
 """
@@ -23,7 +25,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from langchain_okta.oauth.config import DEFAULT_SCOPES, PrivateKeyJwt
 from langchain_okta.sandbox.messages import SandboxRequest
@@ -271,7 +273,8 @@ class AuthorizationServer:
             raise _challenge(
                 401, "DPoP", realm, "invalid_token", "The access token is bound to a DPoP key."
             )
-        url = base_url + request.raw_path
+        # Okta compares htu with the decoded path: `/users/jane%40acme.com` → `jane@acme.com`.
+        url = base_url + unquote(request.raw_path.split("?", 1)[0])
         nonces: NonceKind | None = "api" if self.require_api_nonce else None
         try:
             jkt = self._check_proof(request, request.method.upper(), url, now, nonces, value)
@@ -289,14 +292,10 @@ class AuthorizationServer:
                 "E0000011",
             ) from None
         except _ProofError as error:
-            raise _challenge(401, "DPoP", realm, "invalid_dpop_proof", str(error)) from None
+            raise _proof_refused(realm, str(error)) from None
         if jkt != issued.jkt:
-            raise _challenge(
-                401,
-                "DPoP",
-                realm,
-                "invalid_dpop_proof",
-                "The DPoP proof key does not match the key the access token is bound to.",
+            raise _proof_refused(
+                realm, "The DPoP proof key does not match the key the access token is bound to."
             )
         return Principal(app, issued.scopes, "DPoP")
 
@@ -360,8 +359,8 @@ class AuthorizationServer:
             raise _ProofError("The DPoP proof JWT signature is invalid.") from None
         if claims.get("htm") != method:
             raise _ProofError("The DPoP proof 'htm' claim does not match the request method.")
-        if _normalised(str(claims.get("htu"))) != _normalised(url.split("?", 1)[0]):
-            raise _ProofError("The DPoP proof 'htu' claim does not match the request URL.")
+        if _normalised(str(claims.get("htu"))) != _normalised(url):
+            raise _ProofError("'htu' claim in the DPoP proof JWT is invalid.")
         iat = claims.get("iat")
         if not isinstance(iat, int | float) or abs(now - iat) > IAT_WINDOW_SECONDS:
             raise _ProofError("The DPoP proof JWT 'iat' is outside the acceptable time window.")
@@ -467,20 +466,38 @@ def _challenge(status: int, scheme: str, realm: str, error: str, description: st
     return Refusal(status, [("WWW-Authenticate", f"{scheme} " + ", ".join(params))], "E0000011")
 
 
+def _proof_refused(realm: str, description: str) -> Refusal:
+    # Okta answers a refused API proof with 400, the challenge, and no Okta error body
+    # (okta/okta-sdk-python#541, okta/okta-sdk-nodejs#453 and #521).
+    challenge = _challenge(400, "DPoP", realm, "invalid_dpop_proof", description)
+    return Refusal(400, challenge.headers)
+
+
 def _realm(base_url: str) -> str:
     return base_url
 
 
 def _normalised(url: str) -> str:
-    parts = urlsplit(url)
+    """Scheme and host in lower case, the default port dropped; the path compared as is.
+
+    The path is not parsed as a URL: a decoded path may hold `?` or `#` (from a login), which
+    must be compared rather than cut off as a query or fragment.
+    """
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return url
+    authority, _, path = rest.partition("/")
+    parts = urlsplit(f"{scheme}://{authority}")
     host = (parts.hostname or "").lower()
-    default = {"https": 443, "http": 80}.get(parts.scheme.lower())
+    default = {"https": 443, "http": 80}.get(scheme.lower())
     try:
         port = parts.port
     except ValueError:
         return url
-    netloc = host if port in (None, default) else f"{host}:{port}"
-    return f"{parts.scheme.lower()}://{netloc}{parts.path or '/'}"
+    netloc = f"[{host}]" if ":" in host else host
+    if port not in (None, default):
+        netloc += f":{port}"
+    return f"{scheme.lower()}://{netloc}/{path}"
 
 
 def _ath(access_token: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote, unquote
 
 import httpx
 import pytest
@@ -75,7 +76,13 @@ class AppClient:
         return str(response.json()["access_token"])
 
     def get_users(
-        self, token: str, *, scheme: str = "DPoP", proof: str | None = None, **claims: Any
+        self,
+        token: str,
+        *,
+        scheme: str = "DPoP",
+        proof: str | None = None,
+        path: str = "/api/v1/users?limit=1",
+        **claims: Any,
     ) -> httpx.Response:
         headers = {"Authorization": f"{scheme} {token}"}
         if scheme == "DPoP":
@@ -85,7 +92,7 @@ class AppClient:
                 issued_at=claims.get("iat", int(time.time())),
                 access_token=claims.get("ath_of", token),
             )
-        return self.http.get("/api/v1/users?limit=1", headers=headers)
+        return self.http.get(path, headers=headers)
 
 
 @pytest.fixture
@@ -136,7 +143,7 @@ def test_a_dpop_app_without_a_proof_is_told_the_header_is_missing(app: AppClient
     ("proof_for", "description"),
     [
         (("GET", TOKEN_URL, 0), "'htm' claim does not match"),
-        (("POST", IN_PROCESS_URL + "/oauth2/v1/other", 0), "'htu' claim does not match"),
+        (("POST", IN_PROCESS_URL + "/oauth2/v1/other", 0), "'htu' claim in the DPoP proof"),
         (("POST", TOKEN_URL, -300), "outside the acceptable time window"),
         (("POST", TOKEN_URL, 300), "outside the acceptable time window"),
     ],
@@ -252,18 +259,41 @@ def test_a_dpop_token_with_a_good_proof_reads_users(app: AppClient) -> None:
         ({"ath_of": "another-token"}, "'ath'"),
     ],
 )
-def test_an_api_proof_that_does_not_fit_is_a_401_dpop_challenge(
+def test_an_api_proof_that_does_not_fit_is_a_400_dpop_challenge_with_no_body(
     app: AppClient, claims: dict[str, Any], description: str
 ) -> None:
     response = app.get_users(app.token(), **claims)
 
     challenge = find_error(response.headers.get("www-authenticate"))
-    assert response.status_code == 401
+    # As Okta answers (okta/okta-sdk-python#541): 400, the challenge, no Okta error body.
+    assert response.status_code == 400
+    assert response.content == b""
     assert challenge is not None
     assert challenge.scheme == "DPoP"
     assert challenge.error == "invalid_dpop_proof"
     assert description in challenge.params["error_description"]
     assert "ES256" in challenge.params["algs"]
+
+
+def test_an_api_proof_names_the_path_percent_decoded_as_okta_compares_it(
+    app: AppClient,
+) -> None:
+    token = app.token()
+    user = app.get_users(token).json()[0]
+    login = user["profile"]["login"]
+    assert "@" in login
+    encoded = f"/api/v1/users/{quote(login, safe='')}"
+
+    decoded_htu = app.get_users(token, path=encoded, htu=IN_PROCESS_URL + unquote(encoded))
+    encoded_htu = app.get_users(token, path=encoded, htu=IN_PROCESS_URL + encoded)
+
+    assert decoded_htu.status_code == 200
+    assert decoded_htu.json()["profile"]["login"] == login
+    challenge = find_error(encoded_htu.headers.get("www-authenticate"))
+    assert encoded_htu.status_code == 400
+    assert challenge is not None
+    assert challenge.error == "invalid_dpop_proof"
+    assert challenge.params["error_description"] == "'htu' claim in the DPoP proof JWT is invalid."
 
 
 def test_a_proof_by_another_key_than_the_token_is_bound_to_is_refused(app: AppClient) -> None:
