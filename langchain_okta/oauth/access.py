@@ -25,6 +25,8 @@ class ServiceAppAccess(BaseModel):
     token_type: str
     roles: tuple[str, ...] = ()
     roles_visible: bool = False
+    # Okta refused reading the roles as a feature (401 E0000015): the app may not write.
+    roles_refused: bool = False
 
     @property
     def can_read(self) -> bool:
@@ -32,7 +34,10 @@ class ServiceAppAccess(BaseModel):
 
     @property
     def may_manage_by_roles(self) -> bool:
-        """False only when the roles are known and none of them may manage users."""
+        """False when the roles are known and none of them may manage users, or when Okta
+        refused reading them as a feature the app may not use."""
+        if self.roles_refused:
+            return False
         return not self.roles_visible or bool(USER_MANAGER_ROLES.intersection(self.roles))
 
     @property
@@ -53,6 +58,12 @@ class ServiceAppAccess(BaseModel):
                 f"the service app {self.client_id} has {MANAGE_SCOPE} but not {READ_SCOPE}, "
                 "which the write tools need to read a user before changing it"
             )
+        if self.roles_refused:
+            return (
+                f"the admin roles of the service app {self.client_id} could not be read (Okta "
+                "refused the feature, E0000015), so whether they allow creating or updating "
+                "users is unknown"
+            )
         return (
             f"the admin roles of the service app {self.client_id} ({', '.join(self.roles)}) do "
             "not allow creating or updating users"
@@ -63,6 +74,8 @@ class ServiceAppAccess(BaseModel):
             return f"admin roles: {', '.join(self.roles) or 'none'}"
         if ROLES_SCOPE not in self.scopes:
             return f"the admin roles could not be read ({ROLES_SCOPE} was not granted)"
+        if self.roles_refused:
+            return "the admin roles could not be read (Okta refused the feature, E0000015)"
         return "the admin roles could not be read (Okta refused the request)"
 
 
@@ -83,7 +96,7 @@ def decide_read_only(access: ServiceAppAccess, requested: bool | None) -> bool:
             f"the service app {access.client_id} holds no admin role, so Okta refuses its "
             "calls to the Users API: assign one on the app's Admin roles tab"
         )
-    if not access.roles_visible:
+    if not access.roles_visible and not access.roles_refused:
         warnings.warn(
             f"OktaToolkit: {access.roles_note()} for the service app {access.client_id}; the "
             "tools follow the granted scopes.",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from langchain_okta.errors import OktaAuthenticationError, OktaPermissionError
+from langchain_okta.errors import OktaAuthenticationError, OktaError, OktaPermissionError
 from langchain_okta.oauth.config import MANAGE_SCOPE, READ_SCOPE
 
 # JWTs, tokens, nonces: long runs of base64url characters never belong in a message.
@@ -68,6 +68,27 @@ class OktaScopeError(OktaPermissionError):
         return (
             f"This integration's Okta service app lacks the scope {scope}. Do not retry: tell "
             f"the user an Okta admin must grant {scope} to the app (Okta API Scopes tab)."
+        )
+
+
+class OktaServiceAppPermissionError(OktaPermissionError):
+    """Okta refused the service app's valid access token a feature (401 E0000015)."""
+
+    @classmethod
+    def from_error(cls, error: OktaError) -> OktaServiceAppPermissionError:
+        return cls(
+            error.summary,
+            status=error.status,
+            error_code=error.error_code,
+            causes=error.causes,
+            error_id=error.error_id,
+        )
+
+    def agent_hint(self) -> str:
+        return (
+            "The service app's access token is valid, but Okta refused the feature this "
+            "request needs: the org does not have it enabled, or the app's admin roles do not "
+            "include it. Do not retry; tell the user which action Okta refused."
         )
 
 

@@ -14,6 +14,7 @@ from langchain_okta import api, plans
 from langchain_okta.api import ApiRequest, Received
 from langchain_okta.authorization import Credentials
 from langchain_okta.errors import (
+    OktaAuthenticationError,
     OktaConnectionError,
     OktaError,
     OktaPermissionError,
@@ -24,6 +25,7 @@ from langchain_okta.oauth.challenges import Challenge, find_error
 from langchain_okta.oauth.config import ROLES_SCOPE
 from langchain_okta.oauth.errors import (
     OktaOAuthError,
+    OktaServiceAppPermissionError,
     refused_token,
     scope_error,
     token_error,
@@ -77,6 +79,11 @@ def authorized_send(
                 status=401,
                 error_code=challenge.error if challenge else None,
             )
+    if isinstance(outcome, Received) and outcome.status == 401 and challenge is None:
+        refused = _api_error(outcome)
+        if isinstance(refused, OktaPermissionError):
+            # 401 E0000015: a valid token refused a feature; said for a service app.
+            raise OktaServiceAppPermissionError.from_error(refused)
     if isinstance(outcome, Received) and challenge is not None:
         if outcome.status == 403 and challenge.error == "insufficient_scope":
             raise scope_error(challenge.params.get("scope"), challenge.params.get("resource"))
@@ -187,8 +194,10 @@ def check_service_app(session: OAuthSession, ctx: Context) -> Plan[ServiceAppAcc
         roles = yield from call(
             ctx, client_roles_request(session.client_id), budget, api.read_roles
         )
-    except OktaPermissionError:
-        return access
+    except OktaPermissionError as refused:
+        # E0000015 ("You do not have permission to access the feature"): what the app may do
+        # is unknown, so only reading is offered, as for an API token whose roles are hidden.
+        return access.model_copy(update={"roles_refused": refused.error_code == "E0000015"})
     types = tuple(sorted({role.type for role in roles}))
     return access.model_copy(update={"roles": types, "roles_visible": True})
 
@@ -218,8 +227,19 @@ def _asks_for_nonce(challenge: Challenge | None, outcome: Outcome) -> bool:
 def _refused_token(outcome: Outcome, challenge: Challenge | None) -> bool:
     if not isinstance(outcome, Received) or outcome.status != 401:
         return False
+    if challenge is None:
+        # Without a challenge, Okta's error body says what the 401 is: E0000011 (or nothing
+        # readable) refuses the token, E0000015 refuses a valid token a feature, and a new
+        # token would be refused that feature the same way.
+        return isinstance(_api_error(outcome), OktaAuthenticationError)
     # A refused proof is not the token's fault; a new token would be refused the same way.
-    return challenge is None or challenge.error not in ("invalid_dpop_proof", "use_dpop_nonce")
+    return challenge.error not in ("invalid_dpop_proof", "use_dpop_nonce")
+
+
+def _api_error(outcome: Received) -> OktaError:
+    return error_from_response(
+        outcome.status, outcome.headers.get("content-type", ""), outcome.body
+    )
 
 
 def _retryable(outcome: Received) -> bool:

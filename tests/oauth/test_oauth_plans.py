@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from langchain_okta import plans
 from langchain_okta.api import Received
-from langchain_okta.errors import OktaNotFoundError
+from langchain_okta.errors import OktaNotFoundError, OktaPermissionError
 from langchain_okta.oauth import PrivateKeyJwt
 from langchain_okta.oauth.errors import OktaOAuthError, OktaScopeError
 from langchain_okta.oauth.keys import access_token_hash
@@ -380,6 +380,30 @@ def test_a_refused_api_proof_blames_the_clock_and_is_not_retried(ctx: Context) -
         drive(get_user(ctx), answer)
 
     assert len(sent) == 2
+
+
+def test_a_401_feature_refusal_without_a_challenge_keeps_the_token_and_is_a_permission_error(
+    ctx: Context, session: OAuthSession
+) -> None:
+    # Okta's 401 E0000015 refuses a valid token a feature: a new token changes nothing.
+    feature = reply(
+        401,
+        {
+            "errorCode": "E0000015",
+            "errorSummary": "You do not have permission to access the feature you are requesting",
+        },
+    )
+    answer, sent = scripted(token_ok("AT-1"), feature)
+
+    with pytest.raises(OktaPermissionError) as raised:
+        drive(get_user(ctx), answer)
+
+    assert len(sent) == 2
+    assert raised.value.error_code == "E0000015"
+    assert "service app" in raised.value.for_agent()
+    assert "API token" not in raised.value.for_agent()
+    assert session.state.token is not None
+    assert session.state.token.value == "AT-1"
 
 
 def test_an_ordinary_error_passes_through_untouched(ctx: Context) -> None:
