@@ -18,6 +18,9 @@ from langchain_okta.errors import (
     OktaConnectionError,
     OktaError,
     OktaPermissionError,
+    OktaRateLimitError,
+    OktaResponseError,
+    OktaServerError,
     error_from_response,
 )
 from langchain_okta.oauth.access import ServiceAppAccess
@@ -30,7 +33,7 @@ from langchain_okta.oauth.errors import (
     scope_error,
     token_error,
 )
-from langchain_okta.oauth.state import AccessToken, Failed, Renew, Use
+from langchain_okta.oauth.state import EXPIRY_SKEW_SECONDS, AccessToken, Failed, Renew, Use
 from langchain_okta.oauth.tokens import (
     TOKEN_BUCKET,
     TOKEN_REQUEST,
@@ -47,6 +50,9 @@ if TYPE_CHECKING:
 
 # How often a call waiting for another call's token renewal looks again.
 RENEWAL_POLL_SECONDS = 0.01
+# Token endpoint failures that say nothing about the credentials: an early renewal that meets
+# one goes on with the still-valid token and tries again later.
+_TRANSIENT = (OktaServerError, OktaRateLimitError, OktaConnectionError, OktaResponseError)
 
 
 def authorized_send(
@@ -118,7 +124,7 @@ def usable_token(session: OAuthSession, ctx: Context, budget: WaitBudget) -> Pla
         if isinstance(decision, Failed):
             raise decision.error
         if isinstance(decision, Renew):
-            return (yield from _renew(session, ctx, budget, decision.lease))
+            return (yield from _renew(session, ctx, budget, decision))
         waited_on = decision.lease
         if not budget.allows(RENEWAL_POLL_SECONDS):
             raise OktaConnectionError(
@@ -128,8 +134,13 @@ def usable_token(session: OAuthSession, ctx: Context, budget: WaitBudget) -> Pla
 
 
 def _renew(
-    session: OAuthSession, ctx: Context, budget: WaitBudget, lease: int
+    session: OAuthSession, ctx: Context, budget: WaitBudget, decision: Renew
 ) -> Plan[AccessToken]:
+    lease, still_valid = decision.lease, decision.still_valid
+    if still_valid is not None:
+        # An early renewal: with a valid token in hand, the call waits for no backoff or
+        # rate-limit reset; one try, and on a transient failure the old token serves.
+        budget = WaitBudget(0.0, ctx.clock)
     finished = False
     try:
         token = yield from request_token(session, ctx, budget)
@@ -138,6 +149,12 @@ def _renew(
     except OktaError as error:
         finished = True
         session.state.failed(lease, error, session.clock())
+        if (
+            still_valid is not None
+            and isinstance(error, _TRANSIENT)
+            and session.clock() < still_valid.expires_at - EXPIRY_SKEW_SECONDS
+        ):
+            return still_valid
         raise
     finally:
         if not finished:

@@ -70,6 +70,9 @@ class Use:
 @dataclass(frozen=True)
 class Renew:
     lease: int
+    # The cached token when it is still usable (an early renewal): the lease holder uses it
+    # if the token endpoint is busy or unreachable, rather than failing its call.
+    still_valid: AccessToken | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,9 @@ class TokenState:
     holder stores a token or a failure, so however many threads and tasks find the token
     missing or expired together, exactly one token request goes out. A token is used until
     `renew_at`; after that the first caller takes the lease and renews while the others keep
-    using the old token until `expires_at` (less a skew), and only then wait. A lease whose
+    using the old token until `expires_at` (less a skew), and only then wait. An early
+    renewal that fails leaves the old token in use for `RENEWAL_RETRY_SECONDS` (its holder
+    included) before the next try. A lease whose
     holder vanished (a cancelled task) lapses after `lease_seconds`. Callers that waited on a
     lease whose renewal failed get that failure (a copy) rather than trying again themselves.
     Nonces are the latest each server (token endpoint, API) sent.
@@ -137,7 +142,7 @@ class TokenState:
             if self._lease is None or now >= self._lease_deadline:
                 self._lease = next(self._leases)
                 self._lease_deadline = now + self._lease_seconds
-                return Renew(self._lease)
+                return Renew(self._lease, token if usable else None)
             if token is not None and usable:
                 return Use(token)
             return Wait(self._lease)

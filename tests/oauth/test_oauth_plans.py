@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from langchain_okta import plans
 from langchain_okta.api import Received
-from langchain_okta.errors import OktaNotFoundError, OktaPermissionError
+from langchain_okta.errors import OktaNotFoundError, OktaPermissionError, OktaServerError
 from langchain_okta.oauth import PrivateKeyJwt
 from langchain_okta.oauth.errors import OktaOAuthError, OktaScopeError
 from langchain_okta.oauth.keys import access_token_hash
@@ -225,6 +225,76 @@ def test_a_server_error_at_the_token_endpoint_is_retried(ctx: Context) -> None:
 
     assert drive(get_user(ctx), answer).id == "00u1"
     assert len(sent) == 4
+
+
+@pytest.mark.parametrize(
+    "busy",
+    [
+        reply(503, {"errorCode": "E0000010", "errorSummary": "Service is in read only mode"}),
+        reply(
+            429,
+            {"errorCode": "E0000047", "errorSummary": "API call exceeded rate limit"},
+            {
+                "x-rate-limit-limit": "10",
+                "x-rate-limit-remaining": "0",
+                "x-rate-limit-reset": str(int(time.time()) + 60),
+            },
+        ),
+        TransportFailure("ConnectError", may_have_reached_okta=False),
+    ],
+    ids=["503", "429", "connect-error"],
+)
+def test_an_early_renewal_that_meets_a_busy_token_endpoint_uses_the_still_valid_token(
+    ctx: Context, clock: Clock, busy: Received | TransportFailure
+) -> None:
+    answer, sent = scripted(
+        token_ok("AT-1"), reply(200, USER), busy, reply(200, USER), reply(200, USER)
+    )
+    drive(get_user(ctx), answer)
+    clock.now += 3600 - 30  # 30 s left: past the renewal time, well before expiry
+
+    # The call that takes the renewal lease still succeeds, with the old token and no wait.
+    assert drive(get_user(ctx), answer).id == "00u1"
+    assert [s.request.path for s in sent[2:4]] == ["/oauth2/v1/token", "/api/v1/users/00u1"]
+    assert headers_of(sent[3])["Authorization"] == "DPoP AT-1"
+    # The next call right after does not hammer the busy endpoint.
+    drive(get_user(ctx), answer)
+    assert [s.request.path for s in sent].count("/oauth2/v1/token") == 2
+
+
+def test_after_a_failed_early_renewal_the_renewal_is_tried_again_later(
+    ctx: Context, clock: Clock
+) -> None:
+    busy = reply(503, {"errorCode": "E0000010", "errorSummary": "Service is in read only mode"})
+    answer, sent = scripted(
+        token_ok("AT-1"),
+        reply(200, USER),
+        busy,
+        reply(200, USER),
+        token_ok("AT-2"),
+        reply(200, USER),
+    )
+    drive(get_user(ctx), answer)
+    clock.now += 3600 - 30
+    drive(get_user(ctx), answer)
+    clock.now += 10
+
+    drive(get_user(ctx), answer)
+
+    assert [s.request.path for s in sent].count("/oauth2/v1/token") == 3
+    assert headers_of(sent[-1])["Authorization"] == "DPoP AT-2"
+
+
+def test_a_renewal_after_expiry_that_meets_a_busy_token_endpoint_still_fails(
+    ctx: Context, clock: Clock
+) -> None:
+    busy = reply(503, {"errorCode": "E0000010", "errorSummary": "Service is in read only mode"})
+    answer, _ = scripted(token_ok("AT-1"), reply(200, USER), busy, busy, busy)
+    drive(get_user(ctx), answer)
+    clock.now += 3600
+
+    with pytest.raises(OktaServerError):
+        drive(get_user(ctx), answer)
 
 
 # -- refusals at the token endpoint ----------------------------------------------------------
