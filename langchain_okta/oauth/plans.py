@@ -189,7 +189,7 @@ def request_token(session: OAuthSession, ctx: Context, budget: WaitBudget) -> Pl
             yield Sleep(delay)
             continue
         session.learn_nonce("token", outcome)
-        result = read_token_response(outcome, now=session.clock())
+        result = read_token_response(outcome, now=session.clock(), requested=session.scopes)
         if isinstance(result, AccessToken):
             return result
         if result.error == "use_dpop_nonce" and not nonce_retried and session.has_nonce("token"):

@@ -64,13 +64,19 @@ class TokenRefusal:
     description: str
 
 
-def read_token_response(response: Received, *, now: float) -> AccessToken | TokenRefusal:
-    """The token Okta issued, its refusal, or (for anything else) the typed error it carries."""
+def read_token_response(
+    response: Received, *, now: float, requested: tuple[str, ...]
+) -> AccessToken | TokenRefusal:
+    """The token Okta issued, its refusal, or (for anything else) the typed error it carries.
+
+    `requested` are the scopes asked for: a token response without `scope` grants exactly
+    those (RFC 6749 §5.1: the scope is omitted when identical to the one requested).
+    """
     data = _json_object(response)
     if response.status == 200:
         if data is None:
             raise OktaResponseError("Okta answered the token request with no JSON object")
-        return _token(data, now)
+        return _token(data, now, requested)
     if data is not None and isinstance(data.get("error"), str):
         description = data.get("error_description")
         return TokenRefusal(
@@ -79,7 +85,7 @@ def read_token_response(response: Received, *, now: float) -> AccessToken | Toke
     raise _other_error(response)
 
 
-def _token(data: dict[str, Any], now: float) -> AccessToken:
+def _token(data: dict[str, Any], now: float, requested: tuple[str, ...]) -> AccessToken:
     value = data.get("access_token")
     kind = str(data.get("token_type", "")).lower()
     if not isinstance(value, str) or not value or any(ch.isspace() for ch in value):
@@ -94,8 +100,13 @@ def _token(data: dict[str, Any], now: float) -> AccessToken:
     expires_in = data.get("expires_in", DEFAULT_EXPIRES_IN)
     if isinstance(expires_in, bool) or not isinstance(expires_in, int | float) or expires_in <= 0:
         raise OktaResponseError("Okta's token response has an unusable expires_in")
-    scope = data.get("scope", "")
-    scopes = tuple(str(scope).split()) if isinstance(scope, str) else ()
+    scope = data.get("scope")
+    if scope is None:
+        scopes = requested
+    elif isinstance(scope, str):
+        scopes = tuple(scope.split())
+    else:
+        raise OktaResponseError("Okta's token response has a scope that is not a string")
     return AccessToken.issued(value, token_type, scopes, now=now, expires_in=float(expires_in))
 
 

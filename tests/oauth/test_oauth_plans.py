@@ -503,6 +503,20 @@ def test_the_check_reads_the_roles_when_okta_roles_read_is_granted(
     assert access.can_write
 
 
+def test_a_token_response_without_scope_grants_the_scopes_asked_for(
+    ctx: Context, session: OAuthSession
+) -> None:
+    # RFC 6749 §5.1: `scope` may be left out when it is what the client asked for.
+    no_scope = reply(200, {"token_type": "DPoP", "expires_in": 3600, "access_token": "AT-1"})
+    roles = [{"id": "ra1", "type": "ORG_ADMIN", "assignmentType": "CLIENT"}]
+    answer, _ = scripted(no_scope, reply(200, roles))
+
+    access = drive(check_service_app(session, ctx), answer)
+
+    assert access.scopes == session.scopes
+    assert access.can_write
+
+
 def test_without_okta_roles_read_the_check_says_the_roles_could_not_be_read(
     ctx: Context, session: OAuthSession
 ) -> None:
