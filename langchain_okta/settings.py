@@ -18,6 +18,7 @@ API_TOKEN_VARIABLES = ("OKTA_API_TOKEN", "OKTA_CLIENT_TOKEN")
 
 # Okta-hosted domains, where "<org>-admin.<domain>" is the Admin Console rather than the API.
 _OKTA_DOMAINS = ("okta.com", "oktapreview.com", "okta-emea.com", "okta-gov.com", "okta.mil")
+_DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 class Timeouts(BaseModel):
@@ -168,7 +169,12 @@ def _credentials_from(environ: Mapping[str, str]) -> tuple[str | None, PrivateKe
 
 
 def normalise_org_url(value: str) -> str:
-    """`https://acme.okta.com/` → `https://acme.okta.com`; refuse what is not an org URL."""
+    """`HTTPS://Acme.okta.com:443/` → `https://acme.okta.com`; refuse what is not an org URL.
+
+    The one spelling of the org everything is made from: request URLs, the client
+    assertion's `aud` and the DPoP proofs' `htu`. Scheme and host in lower case, no default
+    port, no trailing slash.
+    """
     parts = urlsplit(value.strip())
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("https", "http") or not host:
@@ -196,7 +202,8 @@ def normalise_org_url(value: str) -> str:
     except ValueError:
         raise OktaConfigurationError("the Okta org URL has an invalid port") from None
     netloc = f"[{host}]" if ":" in host else host
-    if port is not None:
+    # httpx sends no default port, so `aud` and `htu` (made from this URL) must not carry one.
+    if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
         netloc += f":{port}"
     return f"{parts.scheme}://{netloc}"
 

@@ -1,5 +1,6 @@
 """Where the org URL and API token come from, and which org URLs are accepted."""
 
+import httpx
 import pytest
 
 from langchain_okta.errors import OktaConfigurationError
@@ -100,12 +101,30 @@ def test_missing_org_url_alone_names_only_the_url_variables():
         ("https://acme.okta.com/", "https://acme.okta.com"),
         ("HTTPS://ACME.Okta.COM", "https://acme.okta.com"),
         ("  https://acme.okta.com  ", "https://acme.okta.com"),
-        ("https://acme.oktapreview.com:443/", "https://acme.oktapreview.com:443"),
+        ("https://acme.okta.com:8443/", "https://acme.okta.com:8443"),
         ("https://login.example.com", "https://login.example.com"),
     ],
 )
 def test_org_url_is_normalised(given, expected):
     assert resolve(given, TOKEN).org_url == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://acme.oktapreview.com:443/", "https://acme.oktapreview.com"),
+        ("HTTPS://Acme.Okta.com:443", "https://acme.okta.com"),
+        ("http://127.0.0.1:80", "http://127.0.0.1"),
+    ],
+)
+def test_the_default_port_is_dropped_as_httpx_drops_it(given, expected):
+    # The client assertion's aud and the proofs' htu are made from the org URL: they must
+    # name it as the request does, and httpx sends no default port.
+    org_url = resolve(given, TOKEN).org_url
+
+    assert org_url == expected
+    # What httpx sends as the Host is the org URL's authority, as aud and htu name it.
+    assert httpx.Request("GET", org_url + "/api/v1/users").headers["host"] == org_url.split("//")[1]
 
 
 @pytest.mark.parametrize(

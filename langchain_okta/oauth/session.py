@@ -22,6 +22,7 @@ from langchain_okta.oauth.state import AccessToken, NonceKind, TokenState
 from langchain_okta.oauth.tokens import TOKEN_PATH, assertion_claims, token_form
 from langchain_okta.plans import Context, Outcome, Plan
 from langchain_okta.retries import WaitBudget
+from langchain_okta.settings import normalise_org_url
 
 
 class OAuthSession:
@@ -48,8 +49,10 @@ class OAuthSession:
             ) from None
         self.client_id = auth.client_id
         self.scopes = auth.scopes
-        self.org_url = org_url
-        self.token_url = org_url + TOKEN_PATH
+        # Normalised here too (it is when it comes from OktaSettings): `aud` and `htu` must
+        # name the org exactly as httpx sends it.
+        self.org_url = normalise_org_url(org_url)
+        self.token_url = self.org_url + TOKEN_PATH
         self.clock = clock
         self.state = TokenState(lease_seconds=lease_seconds)
         self._signing_key = load_signing_key(auth.private_key.get_secret_value(), auth.key_id)

@@ -177,6 +177,23 @@ def test_the_token_request_sends_a_signed_assertion_and_the_scopes(
     assert 0 < claims["exp"] - claims["iat"] <= 300
 
 
+def test_a_session_made_with_a_default_port_names_the_org_without_it(clock: Clock) -> None:
+    auth = PrivateKeyJwt(client_id=CLIENT_ID, private_key=KEY, key_id="k1")
+    session = OAuthSession("HTTPS://Acme.Okta.com:443/", auth, clock=clock)
+    retries = RetrySettings(max_attempts=1)
+    ctx = Context(retries=retries, clock=time.monotonic, rng=random.Random(1), authorizer=session)
+    answer, sent = scripted(token_ok(), reply(200, USER))
+
+    drive(get_user(ctx), answer)
+
+    assertion = jwt.decode(
+        form_of(sent[0])["client_assertion"], options={"verify_signature": False}
+    )
+    assert assertion["aud"] == f"{ORG}/oauth2/v1/token"
+    assert proof_claims(sent[0])["htu"] == f"{ORG}/oauth2/v1/token"
+    assert proof_claims(sent[1])["htu"] == f"{ORG}/api/v1/users/00u1"
+
+
 def test_an_api_call_sends_the_dpop_token_and_a_proof_without_the_query(ctx: Context) -> None:
     answer, sent = scripted(token_ok("AT-9", nonce="N-7"), reply(200, []))
 

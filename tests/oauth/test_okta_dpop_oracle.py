@@ -80,6 +80,27 @@ class OktaLikeOrg:
         return httpx.Response(200, json=user, headers={"date": self.date()})
 
     def token(self, request: httpx.Request) -> httpx.Response:
+        token_url = ORG + "/oauth2/v1/token"
+        form = dict(httpx.QueryParams(request.content.decode()))
+        assertion = jwt.decode(form["client_assertion"], options={"verify_signature": False})
+        if assertion["aud"] != token_url:
+            return httpx.Response(
+                401,
+                json={
+                    "error": "invalid_client",
+                    "error_description": "The audience claim for client_assertion must be the "
+                    "endpoint invoking the client_assertion.",
+                },
+            )
+        proof = jwt.decode(request.headers["dpop"], options={"verify_signature": False})
+        if proof["htu"] != token_url:
+            return httpx.Response(
+                400,
+                json={
+                    "error": "invalid_dpop_proof",
+                    "error_description": "'htu' claim in the DPoP proof JWT is invalid.",
+                },
+            )
         if not self.nonce_sent:
             self.nonce_sent = True
             return httpx.Response(
@@ -139,9 +160,9 @@ def okta(request: pytest.FixtureRequest) -> OktaLikeOrg:
     return OktaLikeOrg(refusal_body=request.param)
 
 
-def client_for(okta: OktaLikeOrg) -> OktaClient:
+def client_for(okta: OktaLikeOrg, org_url: str = ORG) -> OktaClient:
     settings = OktaSettings.resolve(
-        ORG,
+        org_url,
         auth=PrivateKeyJwt(client_id="0oa1oracle", private_key=KEY),
         env={},
         retries=RetrySettings(max_attempts=2, backoff_base=0.0),
@@ -191,3 +212,13 @@ def test_a_proof_okta_refuses_for_its_clock_is_explained_as_clock_skew(
     # Okta's Date header has whole seconds: the measured skew is 299 or 300 s.
     assert re.search(r"clock is (299|300) s behind Okta's", str(refused.value))
     assert "clock" in refused.value.for_agent()
+
+
+def test_an_org_url_written_with_its_default_port_names_the_org_as_httpx_sends_it(
+    okta: OktaLikeOrg,
+) -> None:
+    with client_for(okta, "HTTPS://Acme.Okta.com:443/") as client:
+        user = client.get_user(LOGIN)
+
+    assert user.id == USER["id"]
+    assert okta.htus == [f"{ORG}/api/v1/users/{LOGIN}"]
