@@ -202,22 +202,26 @@ def validated(model: type[PrivateKeyJwt], values: Mapping[str, object]) -> Priva
     try:
         return model.model_validate(values)
     except ValueError as exc:
-        raise OktaConfigurationError(_first_reason(exc)) from None
+        reason = _first_reason(exc)
+    # Raised outside the except block: the validation error holds each value as its `input`
+    # (a key pasted into the client-id variable, say), and would otherwise stay reachable as
+    # this error's __context__ (`from None` only hides it from the traceback).
+    raise OktaConfigurationError(reason)
 
 
 def _read_key_file(path: str) -> str:
+    # Raised after the except blocks: a UnicodeDecodeError's `object` is the file's bytes.
+    problem = None
     try:
-        text = Path(path).expanduser().read_text(encoding="utf-8")
+        return Path(path).expanduser().read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise OktaConfigurationError(
-            f"{PRIVATE_KEY_PATH_VARIABLE} names a file that does not exist: {path}"
-        ) from None
+        problem = f"{PRIVATE_KEY_PATH_VARIABLE} names a file that does not exist: {path}"
     except (OSError, UnicodeDecodeError) as exc:
-        raise OktaConfigurationError(
+        problem = (
             f"{PRIVATE_KEY_PATH_VARIABLE} names a file that cannot be read as text: {path} "
             f"({type(exc).__name__})"
-        ) from None
-    return text
+        )
+    raise OktaConfigurationError(problem)
 
 
 def _set(environ: Mapping[str, str], name: str) -> str | None:

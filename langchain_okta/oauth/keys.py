@@ -7,6 +7,7 @@ turns a missing extra into a clear error. Key material never appears in a repr o
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import secrets
@@ -103,23 +104,30 @@ def _from_pem(text: str, key_id: str | None) -> SigningKey:
         raise OktaConfigurationError(
             "this is a public key: pass the private key (the public half stays on the app)"
         )
+    # Each error is raised after its except block: the parser's exception (a UnicodeError's
+    # `object`, say) may hold the key, and would stay reachable as the error's __context__.
+    problem = None
     try:
         key = serialization.load_pem_private_key(text.encode("utf-8"), password=None)
     except TypeError:
-        raise OktaConfigurationError(
+        problem = (
             "the PEM private key is encrypted: pass it unencrypted "
             "(openssl pkey -in key.pem -out key-plain.pem)"
-        ) from None
+        )
     except (ValueError, UnicodeError):
-        raise OktaConfigurationError("the PEM private key cannot be read") from None
+        problem = "the PEM private key cannot be read"
+    if problem is not None:
+        raise OktaConfigurationError(problem)
     return _checked(key, None, key_id)
 
 
 def _from_jwk(text: str, key_id: str | None) -> SigningKey:
-    try:
+    # Raised after the except blocks: a JSONDecodeError's `doc` is the whole key text.
+    data: Any = None
+    with contextlib.suppress(ValueError, RecursionError):
         data = json.loads(text)
-    except ValueError:
-        raise OktaConfigurationError("the private key looks like JSON but does not parse") from None
+    if data is None:
+        raise OktaConfigurationError("the private key looks like JSON but does not parse")
     if isinstance(data, dict) and isinstance(data.get("keys"), list):
         data = _one_of(data["keys"], key_id)
     if not isinstance(data, dict):
@@ -128,10 +136,11 @@ def _from_jwk(text: str, key_id: str | None) -> SigningKey:
         raise OktaConfigurationError(
             "this JWK is a public key: pass the private JWK (with its 'd' member)"
         )
-    try:
+    key = None
+    with contextlib.suppress(jwt.PyJWKError, jwt.InvalidKeyError, ValueError, KeyError, TypeError):
         key = jwt.PyJWK(data).key
-    except (jwt.PyJWKError, jwt.InvalidKeyError, ValueError, KeyError, TypeError):
-        raise OktaConfigurationError("the private JWK cannot be read as an RSA or EC key") from None
+    if key is None:
+        raise OktaConfigurationError("the private JWK cannot be read as an RSA or EC key")
     kid = key_id or (str(data["kid"]) if data.get("kid") else None)
     alg = data.get("alg") if data.get("alg") in SUPPORTED_ALGORITHMS else None
     return _checked(key, alg, kid)

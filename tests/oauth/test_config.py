@@ -341,3 +341,60 @@ def test_an_unusable_key_is_refused_without_echoing_it(text: str, reason: str) -
 
     assert KEY_PIECE not in str(raised.value)
     assert raised.value.__cause__ is None
+
+
+# -- secrets behind a configuration error ----------------------------------------------------
+
+
+def reachable_text(error: BaseException) -> str:
+    """What the error chain holds that a debugger, a logger or an error tracker could show:
+    each exception's message, args, attributes, and a validation error's inputs."""
+    parts: list[str] = []
+    queue: list[BaseException | None] = [error]
+    seen: set[int] = set()
+    while queue:
+        current = queue.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        parts += [str(current), repr(current.args), repr(vars(current))]
+        parts += [repr(getattr(current, name, "")) for name in ("doc", "object", "input")]
+        errors = getattr(current, "errors", None)
+        if callable(errors):
+            parts.append(repr(errors()))
+        queue += [current.__context__, current.__cause__]
+    return "\n".join(parts)
+
+
+def test_a_key_pasted_into_the_client_id_variable_is_not_reachable_from_the_error() -> None:
+    with pytest.raises(OktaConfigurationError, match="Client ID") as raised:
+        resolve(OKTA_CLIENT_ID=EC_PEM, OKTA_PRIVATE_KEY=RSA_PEM)
+
+    assert KEY_PIECE not in reachable_text(raised.value)
+
+
+def test_a_jwk_with_a_typo_is_not_reachable_from_the_error() -> None:
+    text = jwk_text(EC_KEY).replace('"kid"', '"kid",', 1)
+    private_part = json.loads(jwk_text(EC_KEY))["d"]
+
+    with pytest.raises(OktaConfigurationError, match="does not parse") as raised:
+        load_signing_key(text, None)
+
+    assert private_part not in reachable_text(raised.value)
+
+
+def test_a_pem_that_cannot_be_encoded_is_not_reachable_from_the_error() -> None:
+    with pytest.raises(OktaConfigurationError, match="cannot be read") as raised:
+        load_signing_key(EC_PEM + "\udcff", None)
+
+    assert KEY_PIECE not in reachable_text(raised.value)
+
+
+def test_a_key_file_that_is_not_utf_8_is_not_reachable_from_the_error(tmp_path: Path) -> None:
+    path = tmp_path / "key.pem"
+    path.write_bytes(EC_PEM.encode() + b"\xff")
+
+    with pytest.raises(OktaConfigurationError, match="cannot be read as text") as raised:
+        resolve(OKTA_CLIENT_ID=CLIENT_ID, OKTA_PRIVATE_KEY_PATH=str(path))
+
+    assert KEY_PIECE not in reachable_text(raised.value)
