@@ -1,6 +1,7 @@
 """What a service app may do, from the scopes Okta granted and the admin roles it holds.
 
-The scopes are what the token response's `scope` says Okta granted, not what was asked for;
+The scopes are what the token response's `scope` says Okta granted, not what was asked for
+(a response without `scope` grants what was asked for, RFC 6749 §5.1);
 the roles are read where the app may read them (okta.roles.read).
 """
 
