@@ -209,6 +209,25 @@ def test_an_api_call_sends_the_dpop_token_and_a_proof_without_the_query(ctx: Con
     assert "nonce" not in claims
 
 
+@pytest.mark.parametrize(
+    ("login", "htu_path"),
+    [
+        ("jane@acme.com", "/api/v1/users/jane@acme.com"),
+        ("o'brien+tag@acme.com", "/api/v1/users/o'brien+tag@acme.com"),
+        ("100%sure@acme.com", "/api/v1/users/100%sure@acme.com"),
+    ],
+)
+def test_a_call_by_login_proves_the_path_percent_decoded_while_sending_it_encoded(
+    ctx: Context, login: str, htu_path: str
+) -> None:
+    answer, sent = scripted(token_ok(), reply(200, USER))
+
+    drive(plans.get_user(ctx, login), answer)
+
+    assert "%" in sent[-1].request.path  # sent encoded, as one path segment
+    assert proof_claims(sent[-1])["htu"] == ORG + htu_path
+
+
 def test_a_bearer_token_is_sent_without_a_proof(ctx: Context) -> None:
     answer, sent = scripted(token_ok("AT-B", token_type="Bearer"), reply(200, USER))
 
