@@ -22,7 +22,7 @@ from oauth_support import MovableClock
 from langchain_okta import OktaAdminCheckError, OktaToolkit
 from langchain_okta.oauth import PrivateKeyJwt
 from langchain_okta.oauth.errors import OktaOAuthError
-from langchain_okta.sandbox import IN_PROCESS_URL, SandboxOrg
+from langchain_okta.sandbox import IN_PROCESS_URL, Fault, SandboxOrg
 from langchain_okta.sandbox.authorization import ServiceApp
 
 
@@ -308,6 +308,40 @@ def test_token_expiry_with_20_concurrent_async_calls_makes_exactly_one_token_req
 
     assert all(json.loads(result)["user"]["id"] in ids for result in results)
     assert token_requests(org) - before == 1
+
+
+@pytest.mark.parametrize(
+    ("busy", "token_requests_after"),
+    [
+        # Read-only mode for a while: one try at renewal now, one 10 s later, no retries.
+        (Fault(kind="status", status=503, path="/oauth2/v1/token", times=4), 2),
+        # The 429; the next renewal waits for the reset the 429 reported, while the still
+        # valid token serves.
+        (Fault(kind="rate_limit", path="/oauth2/v1/token"), 1),
+    ],
+    ids=["503", "429"],
+)
+def test_a_busy_token_endpoint_at_early_renewal_fails_no_call(
+    org: SandboxOrg,
+    reach: Reach,
+    clock: MovableClock,
+    mode: str,
+    busy: Fault,
+    token_requests_after: int,
+) -> None:
+    toolkit = toolkit_for(reach, org.service_app.auth(), clock)
+    get = tools(toolkit)["okta_get_user"]
+    user_id = org.users[0]["id"]
+    before = token_requests(org)
+    clock.advance(3600 - 30)  # the token has 30 s left
+    org.inject(busy)
+
+    during = call(get, {"user_id": user_id}, mode)
+    clock.advance(10)
+    after = call(get, {"user_id": user_id}, mode)
+
+    assert (during.status, after.status) == ("success", "success")
+    assert token_requests(org) - before == token_requests_after
 
 
 def test_a_revoked_token_is_replaced_once_without_an_error(
