@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -342,6 +343,25 @@ def test_a_busy_token_endpoint_at_early_renewal_fails_no_call(
 
     assert (during.status, after.status) == ("success", "success")
     assert token_requests(org) - before == token_requests_after
+
+
+def test_a_proof_refused_for_this_machines_clock_tells_the_model_the_skew(
+    org: SandboxOrg, reach: Reach, clock: MovableClock, mode: str
+) -> None:
+    toolkit = toolkit_for(reach, org.service_app.auth(), clock)
+    session = toolkit.client.oauth_session
+    assert session is not None
+    get = tools(toolkit)["okta_get_user"]
+    user = org.users[0]
+    assert call(get, {"user_id": user["profile"]["login"]}, mode).status == "success"
+    # Between two calls, this machine's clock falls 5 minutes behind the org's.
+    session.clock = lambda: clock() - 300
+
+    message = call(get, {"user_id": user["profile"]["login"]}, mode)
+
+    assert message.status == "error"
+    assert "invalid_dpop_proof (HTTP 400)" in str(message.content)
+    assert re.search(r"clock is (299|300|301) s behind Okta's", str(message.content))
 
 
 def test_a_revoked_token_is_replaced_once_without_an_error(
