@@ -18,6 +18,8 @@ _TOKEN_LIKE = re.compile(r"[A-Za-z0-9_\-.~+/=]{24,}")
 _MAX_DESCRIPTION = 300
 # Past this many seconds between our clock and Okta's, a refused proof is blamed on the clock.
 CLOCK_SKEW_NOTICE_SECONDS = 30.0
+# Okta's descriptions name the claim it refused: "'htu' claim in the DPoP proof JWT is invalid."
+_URL_CLAIM = re.compile(r"'ht[mu]'")
 
 _SCOPE_USES = {
     READ_SCOPE: "reading users (okta_list_users, okta_get_user)",
@@ -40,9 +42,8 @@ class OktaOAuthError(OktaAuthenticationError):
     def agent_hint(self) -> str:
         if self.error_code == "invalid_dpop_proof":
             return (
-                "Okta refused the request's proof of possession, most likely because this "
-                "machine's clock is wrong. Do not retry: tell the user the clock must be set "
-                "right (NTP)."
+                "Okta refused the request's proof of possession, for the reason above (most "
+                "often this machine's clock). Do not retry: tell the user what it says."
             )
         if self.error_code in ("invalid_scope", "consent_required"):
             return (
@@ -159,6 +160,14 @@ def refused_token(error: str | None, description: str, *, clock_skew: float | No
     """The summary for a 401 on an API call made with the service app's access token."""
     said = f"{error}: {scrubbed(description)}" if description else (error or "no reason given")
     if error == "invalid_dpop_proof":
+        clock_is_right = clock_skew is not None and abs(clock_skew) < CLOCK_SKEW_NOTICE_SECONDS
+        if clock_is_right and _URL_CLAIM.search(description):
+            # Not the clock: what the proof names is not the request Okta received.
+            return (
+                f"Okta refused the DPoP proof of an API call ({said}): the method or URL the "
+                "proof names is not the request Okta received (a proxy that rewrites requests "
+                "can cause this); this machine's clock agrees with Okta's"
+            )
         return f"Okta refused the DPoP proof of an API call ({said}). " + clock_advice(clock_skew)
     return (
         f"Okta refused the service app's access token ({said}) even after a new token was "

@@ -512,6 +512,30 @@ def test_a_401_feature_refusal_without_a_challenge_keeps_the_token_and_is_a_perm
     assert session.state.token.value == "AT-1"
 
 
+def test_a_400_htu_refusal_with_the_clocks_agreeing_does_not_blame_the_clock(
+    ctx: Context, clock: Clock
+) -> None:
+    # Okta's answer to a proof whose htu is not the request (okta/okta-sdk-python#541).
+    refused = reply(
+        400,
+        None,
+        {
+            "www-authenticate": 'DPoP algs="ES256", error="invalid_dpop_proof", '
+            "error_description=\"'htu' claim in the DPoP proof JWT is invalid.\"",
+            "date": formatdate(clock.now, usegmt=True),
+        },
+    )
+    answer, sent = scripted(token_ok(), refused)
+
+    with pytest.raises(OktaOAuthError) as raised:
+        drive(get_user(ctx), answer)
+
+    assert raised.value.status == 400
+    assert "not the request Okta received" in str(raised.value)
+    assert "clock agrees" in str(raised.value)
+    assert len(sent) == 2
+
+
 def test_an_ordinary_error_passes_through_untouched(ctx: Context) -> None:
     not_found = reply(404, {"errorCode": "E0000007", "errorSummary": "Not found: x"})
     answer, _ = scripted(token_ok(), not_found)
