@@ -200,19 +200,23 @@ def update_user(
     resolves to the id, and the ETag guards against overwriting a concurrent edit.
     """
     budget = _budget(ctx)
-    changed: list[str] | None = None
+    # The attributes of the last write sent that got a 412: it may have applied after all
+    # (an earlier attempt whose answer was lost), so a read that finds nothing left to send
+    # reports them, all of which then hold their requested values.
+    attempted: list[str] = []
     for _ in range(ctx.retries.max_attempts):
         current, etag = yield from call(ctx, api.get_user(user_id), budget, _user_and_etag)
         # Read again by id: a login may be the very attribute this update has changed.
         user_id = current.id
         delta = _profile_delta(current, changes)
-        if changed is None:
-            changed = sorted(delta)
         if not delta:
-            return current, changed
+            return current, attempted
+        # `changed` is what the write that succeeds changes on the version it applies to:
+        # after a 412, the version read again, not the first one.
+        attempted = sorted(delta)
         request = api.update_user(current.id, delta, etag=etag)
         try:
-            return (yield from call(ctx, request, budget, api.read_user)), changed
+            return (yield from call(ctx, request, budget, api.read_user)), attempted
         except OktaConflictError:
             # Someone else (or our own earlier attempt) changed the user: read it again.
             continue
