@@ -125,8 +125,5 @@ def _stale(
             "not, or not as previewed."
         )
     return OktaApprovalStaleError(
-        f"{who} changed since the person approved this update; {what}.{earlier} Nothing was "
-        "written",
-        status=412,
-        error_code="E0000231",
+        f"{who} changed since the person approved this update; {what}.{earlier} Nothing was written"
     )

@@ -166,6 +166,9 @@ class OktaConflictError(OktaError):
 class OktaApprovalStaleError(OktaError):
     """An approved write was not sent: the org no longer matches what the reviewer approved."""
 
+    def for_agent(self) -> str:
+        return f"Not done: {_sentence(str(self))} {self.agent_hint()}"
+
     def agent_hint(self) -> str:
         return (
             "Nothing was written. Propose the call again (call the tool again) so the person "
