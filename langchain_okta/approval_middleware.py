@@ -146,10 +146,10 @@ class StoredDescription:
         if binding.etag is not None and etag == binding.etag:
             return ""
         if not differences(binding.expected, user):
+            if not binding.after_calls:
+                return ""
             calls = ", ".join(str(n) for n in binding.after_calls)
-            return f"\nSince this preview: call(s) {calls} of this turn ran as it assumed." * bool(
-                binding.after_calls
-            )
+            return f"\nSince this preview: call(s) {calls} of this turn ran as it assumed."
         if binding.after_calls and not differences(binding.seen, user):
             return ""  # the earlier calls have not run yet, as the preview says
         changed = differences(binding.seen if binding.etag else binding.expected, user)
@@ -266,13 +266,8 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
         thread = str((request.runtime.config.get("configurable") or {}).get("thread_id"))
         message = approvals.message_id or ""
         key = (thread, message, call_id)
-        assumed = (
-            bound.update.after_calls
-            if bound.update
-            else bound.create.after_calls
-            if bound.create
-            else []
-        )
+        binding = bound.update or bound.create
+        assumed = binding.after_calls if binding is not None else []
         answered = _answered_calls(request.state)
         earlier = [
             (thread, message, other_id)

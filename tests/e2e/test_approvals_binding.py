@@ -151,6 +151,31 @@ def test_two_updates_of_one_user_in_one_message_are_previewed_and_run_in_order(
     )
 
 
+async def test_an_async_agent_previews_and_runs_sibling_updates_in_order(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    oscar = user_id(org, OSCAR)
+    message = calls(
+        (UPDATE, {"user_id": oscar, "first_name": "Oskar"}),
+        (UPDATE, {"user_id": oscar, "first_name": "Oscar"}),
+    )
+    review = Review(toolkit, message)
+    paused = await review.agent.ainvoke(
+        {"messages": [("user", "Go.")]}, review.config, version="v2"
+    )
+    review.result = await review.agent.ainvoke(
+        Command(resume={"decisions": [{"type": "approve"}, {"type": "approve"}]}),
+        review.config,
+        version="v2",
+    )
+
+    (pending,) = paused.interrupts
+    second = pending.value["action_requests"][1]["description"]
+    assert '  first name    "Oskar" → "Oscar"' in second.splitlines()
+    assert [m.status for m in review.tool_messages().values()] == ["success", "success"]
+    assert profile(org, OSCAR)["firstName"] == "Oscar"
+
+
 def test_per_call_a_call_shown_again_after_the_first_ran_stays_true_and_bound(
     toolkit: OktaToolkit, org: SandboxOrg
 ):
