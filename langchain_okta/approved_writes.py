@@ -85,7 +85,7 @@ def create_approved(
         who = "; ".join(
             f"{quoted(match.user.name)} (login {quoted(match.user.login)}, id "
             f"{quoted(match.user.id)}) has the same "
-            + ", ".join(
+            + " and ".join(
                 what
                 for what, same in (
                     ("login", match.same_login),
@@ -98,7 +98,7 @@ def create_approved(
         )
         raise OktaApprovalStaleError(
             "the org changed since the person approved this create, whose preview did not show "
-            f"this user: {who}. No user was created"
+            f"this user: {who}"
         )
     return (yield from create_user_plan(ctx, profile, activate=activate))
 
@@ -125,5 +125,5 @@ def _stale(
             "not, or not as previewed."
         )
     return OktaApprovalStaleError(
-        f"{who} changed since the person approved this update; {what}.{earlier} Nothing was written"
+        f"{who} changed since the person approved this update; {what}.{earlier}"
     )

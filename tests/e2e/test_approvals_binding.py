@@ -323,7 +323,7 @@ def test_a_create_whose_person_appeared_while_paused_creates_nothing(
 
     result = review.tool_messages()["call-1"]
     assert result.status == "error"
-    assert "has the same email, name. No user was created" in str(result.content)
+    assert "has the same email and name. Nothing was written." in str(result.content)
     assert writes(org, start) == []
 
 
