@@ -281,7 +281,9 @@ def _binding_after_edit(approval: CallApproval, args: dict[str, Any]) -> CallApp
     """The approval of a call a reviewer edited, or why the edit cannot run."""
     if approval.update is not None:
         target = args.get("user_id")
-        if target != approval.target:
+        # The same user: as previewed (a login in any case), or by the id the preview showed.
+        same = {_user_key(approval.target), _user_key(approval.update.user_id)} - {None}
+        if _user_key(target) not in same:
             return (
                 f"Nothing was written: the reviewer's edit changes the user from "
                 f"{quoted(approval.target)} to {quoted(str(target))}, which no preview showed "
@@ -306,6 +308,10 @@ def _binding_after_edit(approval: CallApproval, args: dict[str, Any]) -> CallApp
         "Nothing was written: the reviewer edited a call whose preview could not be made, so "
         "no preview showed them what it does. Propose the call again so they see one."
     )
+
+
+def _user_key(value: object) -> str | None:
+    return value.strip().casefold() if isinstance(value, str) else None
 
 
 def _refused(request: ToolCallRequest, text: str) -> ToolMessage:

@@ -432,6 +432,43 @@ def test_an_edit_of_the_same_user_keeps_the_binding(toolkit: OktaToolkit, org: S
     assert profile(org, JANE)["lastName"] == "Patel"
 
 
+def test_an_edit_naming_the_user_by_the_id_the_preview_showed_runs(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    review = Review(toolkit, calls((UPDATE, {"user_id": JANE, "last_name": "Smith"})))
+    review.pause()
+    edited = {"user_id": user_id(org, JANE), "last_name": "Smyth"}
+
+    review.decide({"type": "edit", "edited_action": {"name": UPDATE, "args": edited}})
+
+    assert review.tool_messages()["call-1"].status == "success"
+    assert profile(org, JANE)["lastName"] == "Smyth"
+
+
+def test_a_tool_call_id_reused_by_the_next_turn_is_bound_to_its_own_preview(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    first = calls((UPDATE, {"user_id": JANE, "last_name": "Smith"}))
+    second = calls((UPDATE, {"user_id": JANE, "first_name": "Janet"}))  # the same id, call-1
+    agent = create_agent(
+        ScriptedChatModel(script=[first, second]),
+        toolkit.get_tools(),
+        middleware=toolkit.approval_middleware(),
+        checkpointer=InMemorySaver(),
+    )
+    config = {"configurable": {"thread_id": "reused"}}
+    agent.invoke({"messages": [("user", "Go.")]}, config, version="v2")
+    paused = agent.invoke(
+        Command(resume={"decisions": [{"type": "approve"}]}), config, version="v2"
+    )
+
+    (pending,) = paused.interrupts
+    (action,) = pending.value["action_requests"]
+    assert '  first name    "Jane" → "Janet"' in action["description"].splitlines()
+    agent.invoke(Command(resume={"decisions": [{"type": "approve"}]}), config, version="v2")
+    assert (profile(org, JANE)["firstName"], profile(org, JANE)["lastName"]) == ("Janet", "Smith")
+
+
 def test_a_binding_the_model_passes_itself_is_refused(toolkit: OktaToolkit, org: SandboxOrg):
     args = {"user_id": JANE, "last_name": "Smith", "okta_approvals": {"etag": "*"}}
     review = Review(toolkit, calls((UPDATE, args)))
