@@ -128,7 +128,14 @@ class StoredDescription:
     def __call__(self, tool_call: Any, state: Any, runtime: Any) -> str:
         approvals = _approvals(state)
         approval = approvals.calls.get(tool_call.get("id") or "") if approvals else None
-        if approval is None or approval.tool != tool_call["name"]:
+        # Saved for this very call of this very message: not a call of an earlier turn that
+        # reused the id (as when the middleware run in the wrong order).
+        if (
+            approvals is None
+            or approval is None
+            or approvals.message_id != _last_message_id(state)
+            or approval.args_digest != args_digest(tool_call["name"], tool_call["args"])
+        ):
             raise RuntimeError(MISORDERED)
         if not self._live_check:
             return approval.description
@@ -244,7 +251,12 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
         call_id = tool_call.get("id") or ""
         approvals = _approvals(request.state)
         approval = approvals.calls.get(call_id) if approvals else None
-        if approvals is None or approval is None or approval.tool != name:
+        if (
+            approvals is None
+            or approval is None
+            or approval.tool != name
+            or approvals.message_id != _last_message_id(request.state)
+        ):
             return _refused(
                 request,
                 "This write was not run, and nothing was written: no preview of it was shown "
@@ -339,6 +351,14 @@ def _write_calls(state: Any) -> tuple[str | None, list[WriteCall]] | None:
         if call["name"] in _WRITES
     ]
     return (message.id, calls) if calls else None
+
+
+def _last_message_id(state: Any) -> str | None:
+    messages = state.get("messages") if isinstance(state, dict) else None
+    for message in reversed(messages or []):
+        if isinstance(message, AIMessage):
+            return message.id
+    return None
 
 
 def _answered_calls(state: Any) -> set[str]:

@@ -17,7 +17,7 @@ from langchain_okta.bindings import CreateBinding, UpdateBinding, differences
 from langchain_okta.descriptions import quoted
 from langchain_okta.errors import OktaApprovalStaleError, OktaConflictError, OktaNotFoundError
 from langchain_okta.models import OktaUser
-from langchain_okta.plans import Context, Plan, _budget, _profile_delta, _user_and_etag, call
+from langchain_okta.plans import Context, Plan, call, profile_delta, user_and_etag, wait_budget
 from langchain_okta.plans import create_user as create_user_plan
 from langchain_okta.previews import LOOKUP_LIMIT, create_preview, lookup_search
 
@@ -38,16 +38,16 @@ def update_approved(
             status=404,
             error_code="E0000007",
         )
-    budget = _budget(ctx)
+    budget = wait_budget(ctx)
     target = binding.user_id or binding.login
     assert target is not None
-    current, etag = yield from call(ctx, api.get_user(target), budget, _user_and_etag)
+    current, etag = yield from call(ctx, api.get_user(target), budget, user_and_etag)
     changed = differences(binding.expected, current)
     if binding.etag is not None and etag is not None and etag != binding.etag:
         raise _stale(binding, differences(binding.seen, current) or changed, current)
     if changed:
         raise _stale(binding, changed, current)
-    delta = _profile_delta(current, changes)
+    delta = profile_delta(current, changes)
     if not delta:
         return current, []
     request = api.update_user(current.id, delta, etag=etag)
@@ -57,9 +57,9 @@ def update_approved(
         pass
     # 412: the user changed after the read, or an earlier attempt of this very write (one
     # whose answer was lost) applied it. Only the latter leaves exactly the approved result.
-    now, _ = yield from call(ctx, api.get_user(current.id), budget, _user_and_etag)
+    now, _ = yield from call(ctx, api.get_user(current.id), budget, user_and_etag)
     others = {name: value for name, value in binding.expected.items() if name not in delta}
-    if not _profile_delta(now, delta) and not differences(others, now):
+    if not profile_delta(now, delta) and not differences(others, now):
         return now, sorted(delta)
     raise _stale(binding, differences(binding.expected, now), now)
 
@@ -68,7 +68,7 @@ def create_approved(
     ctx: Context, binding: CreateBinding, profile: Mapping[str, str], *, activate: bool
 ) -> Plan[OktaUser]:
     """The approved create, after the same lookup its preview made finds no one new."""
-    budget = _budget(ctx)
+    budget = wait_budget(ctx)
     request = api.list_users(search=lookup_search(profile), limit=LOOKUP_LIMIT)
     page = yield from call(ctx, request, budget, api.read_user_page)
     found = create_preview(

@@ -298,7 +298,8 @@ class OktaClient(Closing):
 
     def read_user_version(self, user_id: str) -> tuple[OktaUser, str | None]:
         """A user and its ETag, with one request (no retry), as a preview reads it."""
-        return self._run(previews.one_request(self._context, api.get_user(user_id), _with_etag))
+        request = api.get_user(user_id)
+        return self._run(previews.one_request(self._context, request, plans.user_and_etag))
 
     def check_admin(self) -> AdminAccess:
         """The admin behind the token and their role types."""
@@ -485,10 +486,6 @@ def _new_profile(profile: Mapping[str, str]) -> dict[str, str]:
     the user by login.
     """
     return turns.new_profile(profile)
-
-
-def _with_etag(response: Received) -> tuple[OktaUser, str | None]:
-    return api.read_user(response), api.etag_of(response)
 
 
 def _create_preview_plan(

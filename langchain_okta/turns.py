@@ -42,7 +42,7 @@ from langchain_okta.descriptions import (
 from langchain_okta.errors import InvalidUserIdError, OktaError, OktaNotFoundError
 from langchain_okta.models import OktaUser, UserProfile
 from langchain_okta.paths import check_user_id
-from langchain_okta.plans import Context, Plan, _user_and_etag
+from langchain_okta.plans import Context, Plan, user_and_etag
 from langchain_okta.previews import (
     LOOKUP_LIMIT,
     UpdatePreview,
@@ -129,7 +129,7 @@ def _update(ctx: Context, turn: _Turn, position: int, write: WriteCall) -> Plan[
             who = renamed
         else:
             try:
-                user, etag = yield from one_request(ctx, api.get_user(args.user_id), _user_and_etag)
+                user, etag = yield from one_request(ctx, api.get_user(args.user_id), user_and_etag)
             except OktaNotFoundError as exc:
                 if exc.status != 404:
                     raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from langchain.agents.middleware import HumanInTheLoopMiddleware
+from langchain_core.messages import AIMessage
 
 from langchain_okta import OktaToolkit
 from langchain_okta.approval_middleware import (
@@ -19,11 +20,13 @@ JANE = "jane.patel@example.com"
 CALL = {"name": "okta_update_user", "args": {"user_id": JANE, "last_name": "A"}, "id": "call-1"}
 
 
-def saved(toolkit: OktaToolkit) -> dict[str, object]:
+def saved(toolkit: OktaToolkit, message_id: str = "message-1") -> dict[str, object]:
+    """The state after the binding middleware previewed CALL, made by message `message-1`."""
     approvals = toolkit.client.preview_turn(
         [WriteCall("call-1", "okta_update_user", CALL["args"])], "message-1"
     )
-    return {STATE_KEY: approvals.model_dump(mode="json")}
+    message = AIMessage(content="", tool_calls=[CALL], id=message_id)
+    return {"messages": [message], STATE_KEY: approvals.model_dump(mode="json")}
 
 
 def test_the_middleware_pauses_the_writes_and_binds_them(toolkit: OktaToolkit):
@@ -65,6 +68,15 @@ def test_the_description_is_the_saved_preview_and_reads_nothing(
 def test_a_call_with_no_saved_preview_cannot_be_described(toolkit: OktaToolkit):
     with pytest.raises(RuntimeError, match="in that order"):
         StoredDescription(toolkit.client, live_check=False)(CALL, {}, None)
+
+
+def test_a_preview_saved_for_an_earlier_message_reusing_the_call_id_is_not_shown(
+    toolkit: OktaToolkit,
+):
+    state = saved(toolkit, message_id="message-2")
+
+    with pytest.raises(RuntimeError, match="in that order"):
+        StoredDescription(toolkit.client, live_check=False)(CALL, state, None)
 
 
 def test_shown_again_the_description_says_what_changed_escaped(toolkit: OktaToolkit):
