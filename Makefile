@@ -56,7 +56,8 @@ notebooks: $(INSTALLED)
 		-u OKTA_CLIENT_ID -u OKTA_PRIVATE_KEY -u OKTA_PRIVATE_KEY_PATH -u OKTA_KEY_ID \
 		-u OKTA_SCOPES -u OKTA_CLIENT_AUTHORIZATIONMODE -u OKTA_CLIENT_CLIENTID \
 		-u OKTA_CLIENT_PRIVATEKEY -u OKTA_CLIENT_KID -u OKTA_CLIENT_SCOPES \
-		-u LANGCHAIN_OKTA_MODEL $(BIN)/pytest --nbmake --nbmake-timeout=300 notebooks/*.ipynb docs/*.ipynb
+		-u LANGCHAIN_OKTA_MODEL -u ANTHROPIC_API_KEY -u OPENAI_API_KEY \
+		$(BIN)/pytest --nbmake --nbmake-timeout=300 notebooks/*.ipynb docs/*.ipynb
 
 ## Run the quickstart, then the agent walkthrough, printing their flow.
 demo: $(INSTALLED)
