@@ -164,23 +164,25 @@ def flow(nb: Any) -> Iterator[str]:
 
 
 def label(cell: Any, number: int) -> str:
-    """`  In [3]: statement`: the cell as Jupyter numbers it, and its last statement (what
-    usually prints), on one line."""
+    """`  In [3]: statement`: the cell as Jupyter numbers it, and the statement that most
+    likely printed (its first bare expression, else its last statement), on one line."""
     count = cell.get("execution_count") or number
-    statement = " ".join(_last_statement(cell.source).split())
+    statement = " ".join(_printing_statement(cell.source).split())
     if len(statement) > LABEL_WIDTH:
         statement = statement[: LABEL_WIDTH - 1].rstrip() + "…"
     return f"  In [{count}]: {statement}"
 
 
-def _last_statement(source: str) -> str:
+def _printing_statement(source: str) -> str:
     try:
         tree = compile(source, "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
     except SyntaxError:  # IPython syntax (%magic, !shell): its last line
         return next((line for line in reversed(source.splitlines()) if line.strip()), "")
     if not isinstance(tree, ast.Module) or not tree.body:
         return ""
-    return ast.get_source_segment(source, tree.body[-1]) or ""
+    expressions = [statement for statement in tree.body if isinstance(statement, ast.Expr)]
+    chosen = expressions[0] if expressions else tree.body[-1]
+    return ast.get_source_segment(source, chosen) or ""
 
 
 def _output_text(output: Any) -> str:

@@ -184,6 +184,7 @@ def test_flow_labels_each_output_with_its_cell_and_the_statement_that_printed_it
                 "tools = 1\nprint(call('okta_list_users',\n    limit=2))", outputs=[printed]
             ),
             new_code_cell("answer = await compute()\nanswer", outputs=[shown], execution_count=7),
+            new_code_cell("rows = 3\nfor row in range(rows):\n    show(row)", outputs=[printed]),
         ]
     )
 
@@ -194,7 +195,16 @@ def test_flow_labels_each_output_with_its_cell_and_the_statement_that_printed_it
         "    2 found",
         "  In [7]: answer",
         "    42",
+        "  In [4]: for row in range(rows): show(row)",
+        "    2 found",
     ]
+
+
+def test_a_label_names_the_first_bare_expression_of_the_cell() -> None:
+    source = "import json\nprint('Admin:', admin)\nprint('Roles:', roles)\nprint('done')"
+    nb = new_notebook(cells=[new_code_cell(source, outputs=[new_output("stream", text="x\n")])])
+
+    assert next(line for line in run.flow(nb) if line) == "  In [1]: print('Admin:', admin)"
 
 
 def test_a_long_label_is_cut_to_one_line() -> None:
@@ -205,3 +215,15 @@ def test_a_long_label_is_cut_to_one_line() -> None:
 
     assert len(label) <= len("  In [1]: ") + run.LABEL_WIDTH
     assert label.endswith("…")
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=lambda path: path.name)
+def test_every_approval_preview_a_notebook_prints_comes_under_a_label(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        text = "".join(run._output_text(output) for output in cell.get("outputs", []))
+        lines = text.splitlines()
+        for number, line in enumerate(lines):
+            if line.startswith(("Update the Okta user", "Create an Okta user")):
+                assert number > 0, f"an unlabelled preview in {path.name}: {line}"
+                assert "review" in lines[number - 1] or "preview" in lines[number - 1], line
