@@ -85,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"--host {args.host} is not loopback: it would serve a writable admin API to the "
             f"network. Pass {EXPOSE_FLAG} if that is what you mean."
         )
+    if args.env_file is not None and not args.env_file.resolve().parent.is_dir():
+        parser.error(f"--env-file {args.env_file}: no such folder {args.env_file.parent}")
     roles = [role.strip() for role in args.roles.split(",") if role.strip()]
     token = args.token if args.token is not None else "00" + secrets.token_urlsafe(30)
     try:

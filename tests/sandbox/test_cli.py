@@ -250,3 +250,13 @@ def test_a_taken_port_is_one_clear_line_and_a_failing_exit(taken_port: int, tmp_
         "another --port (--port 0 picks a free one)."
     ]
     assert not env_file.exists()
+
+
+def test_an_env_file_in_a_missing_folder_is_refused_before_serving(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--port", "0", "--env-file", str(tmp_path / "nowhere" / "sandbox.env")])
+
+    assert exit_info.value.code == 2
+    assert "no such folder" in capsys.readouterr().err
