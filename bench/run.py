@@ -14,7 +14,8 @@ Starts the sandbox org in a subprocess (`python -m langchain_okta.sandbox`), mea
 
 and writes RESULTS.md (and a JSON twin next to it). `--quick` runs everything at tiny
 sizes, to check that the bench works (the smoke test uses it); its numbers mean nothing.
-The Okta SDK parts are skipped when `okta` is not installed (`pip install -e '.[bench]'`).
+The Okta SDK parts are skipped when `okta` is not installed
+(`pip install -r bench/requirements.txt`, which `make bench` does).
 """
 
 from __future__ import annotations

@@ -43,7 +43,10 @@ def progress_events() -> ProgressCallback | None:
 @asynccontextmanager
 async def async_progress_events() -> AsyncIterator[ProgressCallback | None]:
     """The same for async code: each event is dispatched in a task of its own (the plan
-    calls back without awaiting), in page order, and all are awaited before the block ends."""
+    calls back without awaiting), in page order, and all are awaited before the block ends.
+
+    Each task waits for the one before it: LangChain runs a sync handler's callback on a
+    thread pool, where a later event could otherwise overtake an earlier one."""
     config = ensure_config()
     if get_async_callback_manager_for_config(config).parent_run_id is None:
         yield None
@@ -51,9 +54,14 @@ async def async_progress_events() -> AsyncIterator[ProgressCallback | None]:
     loop = asyncio.get_running_loop()
     pending: list[asyncio.Task[None]] = []
 
+    async def send(data: dict[str, Any], after: asyncio.Task[None] | None) -> None:
+        if after is not None:
+            await after
+        await adispatch_custom_event(SUMMARY_PROGRESS_EVENT, data, config=config)
+
     def dispatch(progress: PageProgress) -> None:
-        event = adispatch_custom_event(SUMMARY_PROGRESS_EVENT, event_data(progress), config=config)
-        pending.append(loop.create_task(event))
+        after = pending[-1] if pending else None
+        pending.append(loop.create_task(send(event_data(progress), after)))
 
     try:
         yield dispatch

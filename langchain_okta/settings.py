@@ -212,9 +212,14 @@ def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        address = ipaddress.ip_address(host)
     except ValueError:
         return False
+    # Python 3.13 reads an IPv4-mapped address (::ffff:127.0.0.1) by its IPv4 half, earlier
+    # versions do not; refused on every version, as an address dressed as another.
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return False
+    return address.is_loopback
 
 
 def _first_set(environ: Mapping[str, str], names: tuple[str, ...]) -> str | None:

@@ -20,6 +20,7 @@ from langchain_okta.arguments import (
 )
 from langchain_okta.bindings import CreateBinding, UpdateBinding
 from langchain_okta.client import OktaClient
+from langchain_okta.connections import OktaClientClosedError
 from langchain_okta.errors import InvalidUserIdError, OktaError
 from langchain_okta.events import async_progress_events, progress_events
 from langchain_okta.models import OktaUser, UserPage
@@ -269,6 +270,12 @@ def _update_output(user: OktaUser, changed: list[str]) -> Output:
     return user_content(user, changed=changed), {"user": user.raw(), "changed": changed}
 
 
+CLOSED_MESSAGE = (
+    "The connection to Okta was closed: the application closed this toolkit, so no Okta tool "
+    "can send requests any more and nothing was sent. Tell the user; do not retry."
+)
+
+
 @contextmanager
 def _errors_for_agent() -> Iterator[None]:
     """Okta errors become tool messages that tell the model what to do next."""
@@ -278,6 +285,9 @@ def _errors_for_agent() -> Iterator[None]:
         raise ToolException(exc.for_agent()) from exc
     except InvalidUserIdError as exc:
         raise ToolException(f"{exc}. Pass the user's id (00u...) or login.") from exc
+    except OktaClientClosedError as exc:
+        # The application closed the toolkit on purpose: not a fault, so nothing is logged.
+        raise ToolException(CLOSED_MESSAGE) from exc
     except Exception as exc:
         # The agent run must go on whatever happens here; the log keeps the traceback.
         logger.exception("okta tool failed unexpectedly")

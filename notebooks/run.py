@@ -1,9 +1,10 @@
 """Run the notebooks headless: `python notebooks/run.py` (what `make demo` does).
 
-Executes every notebook in notebooks/ (sorted), or the ones named, with nbclient (kernel
-`python3`, from notebooks/) into notebooks/executed/<name>.ipynb, prints each one's flow to the
-terminal (the quickstart's tool results, the walkthrough's conversation with its approve, edit
-and reject), and exits non-zero if a notebook fails.
+Executes every notebook in notebooks/ (the quickstart first, then the agent walkthrough, then
+any others by name), or the ones named, with nbclient (kernel `python3`, from notebooks/) into
+notebooks/executed/<name>.ipynb, prints each one's flow to the terminal (the quickstart's tool
+results, the walkthrough's conversation with its approve, edit and reject), each output under a
+label naming the code that printed it, and exits non-zero if a notebook fails.
 
 The notebooks use the built-in sandbox org unless OKTA_ORG_URL and OKTA_API_TOKEN are both set
 (the quickstart then runs against that org), and a scripted stand-in model unless
@@ -17,12 +18,13 @@ model, so the saved outputs are the same on every run.
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import re
 import sys
 import textwrap
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,10 +43,20 @@ TIMEOUT_SECONDS = 300
 MAX_LINES = 20
 MAX_WIDTH = 110
 # Run-specific: they would change the saved notebooks on every run.
-RUN_VARIABLES = ("OKTA_ORG_URL", "OKTA_API_TOKEN", "LANGCHAIN_OKTA_MODEL")
+RUN_VARIABLES = (
+    "OKTA_ORG_URL",
+    "OKTA_API_TOKEN",
+    "OKTA_CLIENT_ID",
+    "LANGCHAIN_OKTA_MODEL",
+    "ANTHROPIC_API_KEY",
+    "OPENAI_API_KEY",
+)
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 # A conversation line, `model    > ...`: a long one continues under its text.
 SPEAKER = re.compile(r"\s*\S+\s+[<>] ")
+# The order a newcomer reads them in: what the tools do, then an agent using them.
+DEMO_ORDER = ("quickstart.ipynb", "agent_walkthrough.ipynb")
+LABEL_WIDTH = 90
 LANGUAGE_INFO_KEPT = ("name", "codemirror_mode", "file_extension", "mimetype", "pygments_lexer")
 
 
@@ -118,8 +130,20 @@ def clean_metadata(nb: Any) -> None:
         cell.metadata.pop("collapsed", None)
 
 
+def in_demo_order(notebooks: Iterable[Path]) -> list[Path]:
+    """The quickstart, then the walkthrough, then any others by name."""
+
+    def rank(path: Path) -> tuple[int, str]:
+        position = DEMO_ORDER.index(path.name) if path.name in DEMO_ORDER else len(DEMO_ORDER)
+        return position, path.name
+
+    return sorted(notebooks, key=rank)
+
+
 def flow(nb: Any) -> Iterator[str]:
-    """The notebook as terminal lines: each heading, then the text each code cell printed."""
+    """The notebook as terminal lines: each heading, then the text each code cell printed,
+    under a label naming the cell and the statement that printed it."""
+    code_cells = 0
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             for line in cell.source.splitlines():
@@ -131,10 +155,34 @@ def flow(nb: Any) -> Iterator[str]:
                     if level == 2:
                         yield "-" * len(title)
         elif cell.cell_type == "code":
+            code_cells += 1
             text = "".join(_output_text(output) for output in cell.get("outputs", []))
             if text.strip():
                 yield ""
+                yield label(cell, code_cells)
                 yield from _trimmed(text.rstrip("\n").splitlines())
+
+
+def label(cell: Any, number: int) -> str:
+    """`  In [3]: statement`: the cell as Jupyter numbers it, and the statement that most
+    likely printed (its first bare expression, else its last statement), on one line."""
+    count = cell.get("execution_count") or number
+    statement = " ".join(_printing_statement(cell.source).split())
+    if len(statement) > LABEL_WIDTH:
+        statement = statement[: LABEL_WIDTH - 1].rstrip() + "…"
+    return f"  In [{count}]: {statement}"
+
+
+def _printing_statement(source: str) -> str:
+    try:
+        tree = compile(source, "<cell>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    except SyntaxError:  # IPython syntax (%magic, !shell): its last line
+        return next((line for line in reversed(source.splitlines()) if line.strip()), "")
+    if not isinstance(tree, ast.Module) or not tree.body:
+        return ""
+    expressions = [statement for statement in tree.body if isinstance(statement, ast.Expr)]
+    chosen = expressions[0] if expressions else tree.body[-1]
+    return ast.get_source_segment(source, chosen) or ""
 
 
 def _output_text(output: Any) -> str:
@@ -213,7 +261,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
-    notebooks = sorted(args.notebooks or HERE.glob("*.ipynb"))
+    notebooks = in_demo_order(args.notebooks or HERE.glob("*.ipynb"))
     if not notebooks:
         print(f"No notebooks in {HERE}.", file=sys.stderr)
         return 1

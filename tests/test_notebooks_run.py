@@ -108,7 +108,7 @@ def test_flow_wraps_a_long_line_under_its_speaker_keeping_every_word() -> None:
     output = new_output("stream", name="stdout", text=answer + "\n")
     nb = new_notebook(cells=[new_code_cell("x", outputs=[output])])
 
-    lines = [line for line in run.flow(nb) if line]
+    lines = [line for line in run.flow(nb) if line and not line.startswith("  In [")]
 
     assert len(lines) > 1
     assert all(len(line) <= run.MAX_WIDTH for line in lines)
@@ -157,3 +157,73 @@ def test_run_saves_executed_copies_and_fails_on_a_failing_notebook(
     assert good.cells[1].outputs[0].text == "hello from the kernel\n"
     bad = nbformat.read(out / "bad.ipynb", as_version=4)
     assert bad.cells[1].outputs[0].output_type == "error"
+
+
+def test_the_demo_runs_the_quickstart_before_the_walkthrough() -> None:
+    found = [NOTEBOOKS / "agent_walkthrough.ipynb", NOTEBOOKS / "quickstart.ipynb"]
+
+    assert [path.name for path in run.in_demo_order(found)] == [
+        "quickstart.ipynb",
+        "agent_walkthrough.ipynb",
+    ]
+
+
+def test_the_demo_runs_other_notebooks_after_those_two_by_name() -> None:
+    found = [NOTEBOOKS / name for name in ("zeta.ipynb", "agent_walkthrough.ipynb", "alpha.ipynb")]
+
+    assert [path.name for path in run.in_demo_order(found)][1:] == ["alpha.ipynb", "zeta.ipynb"]
+
+
+def test_flow_labels_each_output_with_its_cell_and_the_statement_that_printed_it() -> None:
+    printed = new_output("stream", name="stdout", text="2 found\n")
+    shown = new_output("execute_result", data={"text/plain": "42"})
+    nb = new_notebook(
+        cells=[
+            new_code_cell("import os", outputs=[]),
+            new_code_cell(
+                "tools = 1\nprint(call('okta_list_users',\n    limit=2))", outputs=[printed]
+            ),
+            new_code_cell("answer = await compute()\nanswer", outputs=[shown], execution_count=7),
+            new_code_cell("rows = 3\nfor row in range(rows):\n    show(row)", outputs=[printed]),
+        ]
+    )
+
+    lines = [line for line in run.flow(nb) if line]
+
+    assert lines == [
+        "  In [2]: print(call('okta_list_users', limit=2))",
+        "    2 found",
+        "  In [7]: answer",
+        "    42",
+        "  In [4]: for row in range(rows): show(row)",
+        "    2 found",
+    ]
+
+
+def test_a_label_names_the_first_bare_expression_of_the_cell() -> None:
+    source = "import json\nprint('Admin:', admin)\nprint('Roles:', roles)\nprint('done')"
+    nb = new_notebook(cells=[new_code_cell(source, outputs=[new_output("stream", text="x\n")])])
+
+    assert next(line for line in run.flow(nb) if line) == "  In [1]: print('Admin:', admin)"
+
+
+def test_a_long_label_is_cut_to_one_line() -> None:
+    source = "print(" + " + ".join(f"part_{number}" for number in range(40)) + ")"
+    nb = new_notebook(cells=[new_code_cell(source, outputs=[new_output("stream", text="x\n")])])
+
+    label = next(line for line in run.flow(nb) if line.startswith("  In ["))
+
+    assert len(label) <= len("  In [1]: ") + run.LABEL_WIDTH
+    assert label.endswith("…")
+
+
+@pytest.mark.parametrize("path", COMMITTED, ids=lambda path: path.name)
+def test_every_approval_preview_a_notebook_prints_comes_under_a_label(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        text = "".join(run._output_text(output) for output in cell.get("outputs", []))
+        lines = text.splitlines()
+        for number, line in enumerate(lines):
+            if line.startswith(("Update the Okta user", "Create an Okta user")):
+                assert number > 0, f"an unlabelled preview in {path.name}: {line}"
+                assert "review" in lines[number - 1] or "preview" in lines[number - 1], line

@@ -74,3 +74,19 @@ def test_the_changelog_has_this_version_and_an_unreleased_section() -> None:
 
     assert "\n## [Unreleased]\n" in changelog
     assert f"\n## [{langchain_okta.__version__}] - " in changelog
+
+
+def test_the_metadata_links_the_homepage_source_issues_and_changelog() -> None:
+    urls = dict(
+        entry.split(", ", 1) for entry in metadata("langchain-okta").get_all("Project-URL") or []
+    )
+
+    assert set(urls) == {"Homepage", "Source", "Issues", "Changelog"}
+    assert all(url.startswith("https://") for url in urls.values())
+
+
+def test_the_extras_offered_to_users_leave_out_the_benchmarks_baselines() -> None:
+    extras = set(metadata("langchain-okta").get_all("Provides-Extra") or [])
+
+    assert extras == {"oauth", "test", "notebooks"}
+    assert "okta" in (ROOT / "bench" / "requirements.txt").read_text(encoding="utf-8")

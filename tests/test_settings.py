@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from langchain_okta.errors import OktaConfigurationError
-from langchain_okta.settings import OktaSettings
+from langchain_okta.settings import OktaSettings, is_loopback
 
 TOKEN = "TOKEN-SECRET-123"
 ORG = "https://acme.okta.com"
@@ -142,6 +142,12 @@ def test_anything_but_https_is_refused_off_loopback(url):
     message = configuration_error(url, TOKEN)
 
     assert "https://" in message
+
+
+@pytest.mark.parametrize("host", ["::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:127.1.2.3"])
+def test_an_ipv4_mapped_loopback_address_is_not_loopback_on_any_python(host):
+    # Python 3.13 started reading these by their IPv4 half; the answer must not change with it.
+    assert not is_loopback(host)
 
 
 @pytest.mark.parametrize("url", ["acme.okta.com", "not a url", "https://"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -293,6 +294,26 @@ PROGRESS = [
     {"pages": 1, "matched": 200, "more": True},
     {"pages": 2, "matched": 400, "more": True},
 ]
+
+
+class SlowFirstEventLog(EventLog):
+    """A sync handler that takes its time over the first page's event: LangChain runs it on a
+    thread pool under ainvoke, where the next event could overtake it."""
+
+    def on_custom_event(self, name: str, data: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        if data["pages"] == 1:
+            time.sleep(0.2)
+        super().on_custom_event(name, data, run_id=run_id, **kwargs)
+
+
+def test_async_page_events_arrive_in_page_order_even_when_a_handler_is_slow(
+    list_users: BaseTool,
+) -> None:
+    log = SlowFirstEventLog()
+
+    asyncio.run(list_users.ainvoke({"summary": True}, config={"callbacks": [log]}))
+
+    assert [data["pages"] for _, data, _ in log.events] == [1, 2, 3]
 
 
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import itertools
+import logging
 import re
 import warnings
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from langchain_okta import (
     OktaSettings,
     OktaToolkit,
 )
+from langchain_okta.tools import CLOSED_MESSAGE
 
 ORG = "https://acme.okta.com"
 TOKEN = "TOKEN-SECRET-123"
@@ -222,8 +224,34 @@ def test_a_tool_called_after_close_reports_the_closed_client_without_a_request(
     message = get_user_tool(toolkit).invoke(get_call())
 
     assert message.status == "error"
-    assert "OktaClientClosedError" in str(message.content)
+    assert "connection to Okta was closed" in str(message.content)
     assert slow_okta.requests == sent
+
+
+def test_a_tool_called_after_close_logs_no_traceback(
+    okta: respx.Router, caplog: pytest.LogCaptureFixture
+) -> None:
+    toolkit = OktaToolkit(ORG, TOKEN, check_admin=False)
+    toolkit.close()
+
+    with caplog.at_level(logging.DEBUG, logger="langchain_okta"):
+        message = get_user_tool(toolkit).invoke(get_call())
+
+    assert message.content == CLOSED_MESSAGE
+    assert not [record for record in caplog.records if record.exc_info]
+
+
+async def test_an_async_tool_called_after_aclose_says_the_connection_was_closed(
+    okta: respx.Router, caplog: pytest.LogCaptureFixture
+) -> None:
+    toolkit = await OktaToolkit.acreate(ORG, TOKEN, check_admin=False)
+    await toolkit.aclose()
+
+    with caplog.at_level(logging.DEBUG, logger="langchain_okta"):
+        message = await get_user_tool(toolkit).ainvoke(get_call())
+
+    assert (message.status, message.content) == ("error", CLOSED_MESSAGE)
+    assert not [record for record in caplog.records if record.exc_info]
 
 
 def test_closing_the_toolkit_leaves_a_client_it_was_given_open(okta: respx.Router) -> None:

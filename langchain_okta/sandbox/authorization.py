@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from langchain_okta.oauth.config import DEFAULT_SCOPES, PrivateKeyJwt
+from langchain_okta.oauth.config import DEFAULT_SCOPES, EXTRA_HINT, PrivateKeyJwt
 from langchain_okta.sandbox.messages import SandboxRequest
 
 TOKEN_PATH = "/oauth2/v1/token"
@@ -517,12 +517,18 @@ def _jose() -> Any:
     """PyJWT, or a clear error: the sandbox's OAuth side needs the `oauth` extra."""
     try:
         import jwt
-    except ImportError:
-        raise ImportError(
-            "the sandbox's authorization server needs the 'oauth' extra: "
-            "pip install 'langchain-okta[oauth]'"
-        ) from None
+    except ImportError as missing:
+        raise _needs_the_extra("the sandbox's authorization server", missing) from None
     return jwt
+
+
+def _needs_the_extra(what: str, missing: ImportError) -> ImportError:
+    """The error for a missing `oauth` extra, naming the module and how to install it."""
+    return ImportError(
+        f"{what} needs the 'oauth' extra ({missing.name or 'PyJWT'} is not installed): "
+        f"{EXTRA_HINT}",
+        name=missing.name,
+    )
 
 
 def new_service_app(
@@ -540,9 +546,12 @@ def new_service_app(
     `private_value` makes the EC key deterministic (the seeded org's app); otherwise the key
     is random.
     """
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, rsa
-    from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+    try:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+        from jwt.algorithms import ECAlgorithm, RSAAlgorithm
+    except ImportError as missing:
+        raise _needs_the_extra("a sandbox service app", missing) from None
 
     private: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
     if key_type == "RSA":

@@ -578,7 +578,10 @@ def test_approval_descriptions_of_hostile_calls_never_raise_and_read_at_most_onc
         kinds[name] += len(env.recorder.sent)
 
     check()
-    assert all(reads >= 25 for reads in kinds.values()), kinds
+    # Not vacuous: hostile calls did reach the read. How many do depends on what Hypothesis
+    # draws, which changes with the Python version's Unicode tables even with the same seed
+    # (update reads: 30 on 3.11, 23 on 3.13), so the bar sits well under both.
+    assert all(reads >= 10 for reads in kinds.values()), kinds
 
 
 def test_every_generated_request_also_reached_the_sandbox_on_users_paths_only() -> None:

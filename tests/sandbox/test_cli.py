@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import shlex
 import signal
+import socket
+import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
-from langchain_okta.sandbox.__main__ import _local_url, main
+from langchain_okta.sandbox.__main__ import _local_url, main, write_atomically
 
 COMMAND = [sys.executable, "-m", "langchain_okta.sandbox", "--port", "0", "--users", "12"]
 
@@ -140,3 +144,119 @@ def test_cli_rejects_an_unknown_role(capsys: pytest.CaptureFixture[str]):
 
     assert exit_info.value.code == 2
     assert "NOPE" in capsys.readouterr().err
+
+
+def _wait_for(path: Path, process: subprocess.Popen[str], timeout: float = 30.0) -> str:
+    """The file's text as soon as it exists, read at once, as a shell loop polling it would."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "no env file"
+        time.sleep(0.01)
+    return path.read_text(encoding="utf-8")
+
+
+def _sourced(text: str) -> dict[str, str]:
+    settings = {}
+    for line in text.splitlines():
+        words = shlex.split(line)
+        assert words[0] == "export"
+        name, _, value = words[1].partition("=")
+        settings[name] = value
+    return settings
+
+
+def test_the_env_file_appears_whole_once_the_server_listens(tmp_path: Path):
+    env_file = tmp_path / "sandbox.env"
+    process = subprocess.Popen(  # noqa: S603
+        [*COMMAND, "--env-file", str(env_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        # Read and used the instant it exists: no retry, no sleep.
+        settings = _sourced(_wait_for(env_file, process))
+        response = httpx.get(
+            f"{settings['OKTA_ORG_URL']}/api/v1/users/me",
+            headers={"Authorization": f"SSWS {settings['OKTA_API_TOKEN']}"},
+        )
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=10)
+
+    assert set(settings) == {"OKTA_ORG_URL", "OKTA_API_TOKEN"}
+    assert response.status_code == 200
+    assert stdout == ""
+    assert str(env_file) in stderr
+
+
+def test_the_env_file_holding_the_token_is_readable_by_its_owner_only(tmp_path: Path):
+    env_file = tmp_path / "sandbox.env"
+    process = subprocess.Popen(  # noqa: S603
+        [*COMMAND, "--env-file", str(env_file)], stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        _wait_for(env_file, process)
+        mode = stat.S_IMODE(env_file.stat().st_mode)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+
+    assert mode == 0o600
+
+
+def test_the_env_file_is_removed_when_the_server_stops(tmp_path: Path):
+    env_file = tmp_path / "sandbox.env"
+    process = subprocess.Popen(  # noqa: S603
+        [*COMMAND, "--env-file", str(env_file)], stderr=subprocess.DEVNULL, text=True
+    )
+    _wait_for(env_file, process)
+
+    process.send_signal(signal.SIGTERM)
+
+    assert process.wait(timeout=10) == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_writing_the_env_file_replaces_an_old_one_and_leaves_no_temporary_file(tmp_path: Path):
+    env_file = tmp_path / "sandbox.env"
+    env_file.write_text("export OKTA_API_TOKEN=stale\n", encoding="utf-8")
+
+    write_atomically(env_file, "export OKTA_API_TOKEN=fresh\n")
+
+    assert env_file.read_text(encoding="utf-8") == "export OKTA_API_TOKEN=fresh\n"
+    assert list(tmp_path.iterdir()) == [env_file]
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]
+
+
+def test_a_taken_port_is_one_clear_line_and_a_failing_exit(taken_port: int, tmp_path: Path):
+    env_file = tmp_path / "sandbox.env"
+    command = [*COMMAND[:-4], "--port", str(taken_port), "--env-file", str(env_file)]
+
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)  # noqa: S603
+
+    assert finished.returncode == 1
+    assert finished.stdout == ""
+    assert finished.stderr.splitlines() == [
+        f"Port {taken_port} is already in use on 127.0.0.1: stop what holds it, or pass "
+        "another --port (--port 0 picks a free one)."
+    ]
+    assert not env_file.exists()
+
+
+def test_an_env_file_in_a_missing_folder_is_refused_before_serving(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--port", "0", "--env-file", str(tmp_path / "nowhere" / "sandbox.env")])
+
+    assert exit_info.value.code == 2
+    assert "no such folder" in capsys.readouterr().err
