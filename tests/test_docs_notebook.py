@@ -105,10 +105,11 @@ def test_the_page_ends_with_an_api_reference_link(page: Any) -> None:
     assert "https://pypi.org/project/langchain-okta/" in last.split("## API reference")[-1]
 
 
-def test_writes_are_gated_with_the_toolkits_approval_policy(page: Any) -> None:
+def test_writes_are_gated_with_the_toolkits_binding_approval_middleware(page: Any) -> None:
     code = "\n".join(cell.source for cell in page.cells if cell.cell_type == "code")
 
-    assert "HumanInTheLoopMiddleware(interrupt_on=toolkit.approval_policy())" in code
+    assert "middleware=toolkit.approval_middleware()" in code
+    assert "interrupt_on=" not in code
     assert '"okta_create_user": True' not in code
 
 
