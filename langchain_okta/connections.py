@@ -29,13 +29,17 @@ _CLOSE_WAIT_SECONDS = 5.0
 _WAITING, _GRANTED, _CLOSED, _GONE = "waiting", "granted", "closed", "gone"
 
 
+_CLOSED_MESSAGE = (
+    "this Okta client is closed; create a new OktaClient or OktaToolkit to send requests"
+)
+
+
 class OktaClientClosedError(RuntimeError):
     """The client (or the toolkit that made it) was closed: it sends no more requests."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            "this Okta client is closed; create a new OktaClient or OktaToolkit to send requests"
-        )
+    # The message is an argument so that unpickling, which passes `args` back, rebuilds it.
+    def __init__(self, message: str = _CLOSED_MESSAGE) -> None:
+        super().__init__(message)
 
 
 @dataclass(eq=False)

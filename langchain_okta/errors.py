@@ -46,6 +46,12 @@ class OktaError(Exception):
         self.causes = tuple(causes)
         self.error_id = error_id
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickle passes only `args` back to the class; subclasses whose constructors take
+        # more (keyword-only fields) are rebuilt from their attributes instead (e.g. errors
+        # sent between processes by a multiprocessing pool or a task queue).
+        return _rebuilt, (type(self), self.args, self.__dict__)
+
     def __str__(self) -> str:
         head = " ".join(
             part
@@ -246,6 +252,14 @@ def error_from_response(status: int, content_type: str, body: bytes) -> OktaErro
     ):
         error_cls = OktaInvalidCursorError
     return error_cls(summary, status=status, error_code=code, causes=causes, error_id=error_id)
+
+
+def _rebuilt(cls: type[OktaError], args: tuple[object, ...], state: dict[str, object]) -> OktaError:
+    """An unpickled OktaError: its attributes restored without calling its constructor."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 _NOT_JSON = object()
