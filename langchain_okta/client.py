@@ -13,8 +13,9 @@ from langchain_okta import plans, previews, summaries, transport_errors
 from langchain_okta.api import Received
 from langchain_okta.closing import Closing
 from langchain_okta.connections import Connections, OktaClientClosedError
-from langchain_okta.errors import OktaConfigurationError, OktaResponseError
+from langchain_okta.errors import OktaConfigurationError
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
+from langchain_okta.paging import Walk
 from langchain_okta.paths import check_user_id
 from langchain_okta.plans import Context, Plan, Send, Sleep
 from langchain_okta.previews import CreatePreview, UpdatePreview
@@ -144,14 +145,15 @@ class OktaClient(Closing):
         `lambda p: bar.update(p.page_users)` for a tqdm bar).
         """
         cursor: str | None = None
-        pages = users = 0
+        walk = Walk()
+        users = 0
         while True:
             page = self.list_users(search=search, filter=filter, limit=limit, cursor=cursor)
             if progress is not None:
-                pages, users = pages + 1, users + len(page.users)
-                progress(_page_progress(pages, users, page))
+                users += len(page.users)
+                progress(_page_progress(walk.pages + 1, users, page))
             yield from page.users
-            cursor = _advance(cursor, page)
+            cursor = walk.follow(page.next_cursor)
             if cursor is None:
                 return
 
@@ -164,15 +166,16 @@ class OktaClient(Closing):
         progress: ProgressCallback | None = None,
     ) -> AsyncIterator[OktaUser]:
         cursor: str | None = None
-        pages = users = 0
+        walk = Walk()
+        users = 0
         while True:
             page = await self.alist_users(search=search, filter=filter, limit=limit, cursor=cursor)
             if progress is not None:
-                pages, users = pages + 1, users + len(page.users)
-                progress(_page_progress(pages, users, page))
+                users += len(page.users)
+                progress(_page_progress(walk.pages + 1, users, page))
             for user in page.users:
                 yield user
-            cursor = _advance(cursor, page)
+            cursor = walk.follow(page.next_cursor)
             if cursor is None:
                 return
 
@@ -415,13 +418,6 @@ def _api_token_authorization(settings: OktaSettings) -> str:
     if settings.api_token is None:
         raise OktaConfigurationError("no API token: requests must be authorized by the session")
     return f"SSWS {settings.api_token.get_secret_value()}"
-
-
-def _advance(cursor: str | None, page: UserPage) -> str | None:
-    """The next page's cursor; a server that repeats a cursor would loop forever."""
-    if page.next_cursor is not None and page.next_cursor == cursor:
-        raise OktaResponseError("Okta returned the same page cursor twice; listing stopped")
-    return page.next_cursor
 
 
 def _page_progress(pages: int, users: int, page: UserPage) -> PageProgress:

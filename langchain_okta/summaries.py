@@ -23,9 +23,9 @@ from langchain_okta.errors import (
     OktaConnectionError,
     OktaError,
     OktaRateLimitError,
-    OktaResponseError,
 )
 from langchain_okta.models import OktaUser, UserStatus
+from langchain_okta.paging import PagingCycleError, Walk
 from langchain_okta.plans import Context, Plan, Sleep, call
 from langchain_okta.progress import PageProgress, ProgressCallback
 from langchain_okta.retries import WaitBudget
@@ -95,6 +95,7 @@ def summarize_users(
     tally = _Tally(started=ctx.clock())
     budget = WaitBudget(limits.seconds, ctx.clock)
     after: str | None = None
+    walk = Walk()
     while True:
         request = api.list_users(search=search, filter=filter, limit=PAGE_SIZE, after=after)
         stop = yield from _room_for_a_page(ctx, request.bucket, budget, limits, tally)
@@ -104,8 +105,6 @@ def summarize_users(
         try:
             read = functools.partial(api.read_counted_page, keep=SAMPLE_SIZE - len(tally.sample))
             page = yield from call(ctx, request, budget, read)
-            if page.next_cursor is not None and page.next_cursor == after:
-                raise OktaResponseError("Okta returned the same page cursor twice")
         except OktaError as error:
             if tally.pages == 0:
                 raise
@@ -120,9 +119,12 @@ def summarize_users(
                     more=page.next_cursor is not None,
                 )
             )
-        if page.next_cursor is None:
+        try:
+            after = walk.follow(page.next_cursor)
+        except PagingCycleError as cycle:
+            return tally.summary(ctx, "okta_error", f"stopped because {cycle.summary}")
+        if after is None:
             return tally.summary(ctx)
-        after = page.next_cursor
 
 
 def _room_for_a_page(

@@ -28,6 +28,7 @@ from langchain_okta import (
     OktaNotFoundError,
     OktaPermissionError,
     OktaRateLimitError,
+    OktaResponseError,
     OktaServerError,
     OktaSettings,
     OktaUser,
@@ -291,6 +292,45 @@ async def test_aiter_users_walks_every_page(okta: respx.Router, aclient: OktaCli
     assert ids == ["00u1", "00u2"]
     assert route.call_count == 2
     assert route.calls.last.request.url.params["after"] == "c1"
+
+
+def test_iter_users_stops_with_an_error_when_next_links_go_round_in_a_circle(
+    okta: respx.Router, client: OktaClient
+) -> None:
+    route = okta.get("/api/v1/users").mock(
+        side_effect=[
+            page(okta_user("00u1"), after="A"),
+            page(okta_user("00u2"), after="B"),
+            page(okta_user("00u3"), after="A"),
+        ]
+        + [page(okta_user("00u9"), after="B")] * 10
+    )
+    seen = []
+
+    with pytest.raises(OktaResponseError, match="leads back to a page already read"):
+        seen.extend(user.id for user in client.iter_users(limit=1))
+
+    assert seen == ["00u1", "00u2", "00u3"]
+    assert route.call_count == 3
+
+
+async def test_aiter_users_stops_with_an_error_when_next_links_go_round_in_a_circle(
+    okta: respx.Router, aclient: OktaClient
+) -> None:
+    okta.get("/api/v1/users").mock(
+        side_effect=[page(okta_user("00u1"), after="A"), page(okta_user("00u2"), after="B")]
+        + [page(okta_user("00u3"), after="A")] * 10
+    )
+    seen: list[str] = []
+
+    async def walk() -> None:
+        async for user in aclient.aiter_users(limit=1):
+            seen.append(user.id)
+
+    with pytest.raises(OktaResponseError, match="leads back to a page already read"):
+        await walk()
+
+    assert seen == ["00u1", "00u2", "00u3"]
 
 
 # -- getting ----------------------------------------------------------------------------------
