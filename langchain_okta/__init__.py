@@ -7,7 +7,7 @@ without loading LangChain.
 from typing import TYPE_CHECKING, Any
 
 from langchain_okta.client import OktaClient
-from langchain_okta.connections import OktaClientClosedError
+from langchain_okta.connections import OktaClientClosedError, TransportInUseError
 from langchain_okta.errors import (
     InvalidUserIdError,
     OktaAdminCheckError,
@@ -78,6 +78,7 @@ __all__ = [
     "ServiceAppAccess",
     "SummaryLimits",
     "Timeouts",
+    "TransportInUseError",
     "UpdatePreview",
     "UserPage",
     "UserSummary",

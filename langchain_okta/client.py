@@ -12,7 +12,7 @@ import httpx
 from langchain_okta import plans, previews, summaries, transport_errors
 from langchain_okta.api import Received
 from langchain_okta.closing import Closing
-from langchain_okta.connections import Connections, OktaClientClosedError
+from langchain_okta.connections import AsyncTransportFactory, Connections, OktaClientClosedError
 from langchain_okta.errors import OktaConfigurationError
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
 from langchain_okta.paging import Walk
@@ -42,9 +42,13 @@ class OktaClient(Closing):
     `httpx.Client` and one `httpx.AsyncClient` per event loop, each on first use, closes a
     loop's connections when that loop shuts down, and keeps at most
     `settings.max_concurrency` requests in flight across all of them together. Pass
-    `transport` (an httpx transport, sync, async or both) to mount something in process,
-    such as the sandbox org, or pre-built `http_client` / `async_http_client` (which the
-    caller then owns and closes).
+    `transport` to send through another HTTP stack or something in process: an httpx
+    transport (sync, async or both), such as the sandbox org's, or, for async calls, a
+    transport factory (e.g. `httpx_aiohttp.AiohttpTransport`, the class), which gives each
+    event loop a transport of its own, closed with that loop. An async transport instance
+    with connections serves one event loop at a time: a call from a second loop while the
+    first lives raises `TransportInUseError`. Or pass pre-built `http_client` /
+    `async_http_client` (which the caller then owns and closes).
 
     `close()` (any thread) or `await aclose()` (any loop), or leaving `with` / `async with`,
     closes everything for good: a call after that raises `OktaClientClosedError`.
@@ -54,8 +58,11 @@ class OktaClient(Closing):
         self,
         settings: OktaSettings,
         *,
-        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
-        async_transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx.BaseTransport
+        | httpx.AsyncBaseTransport
+        | AsyncTransportFactory
+        | None = None,
+        async_transport: httpx.AsyncBaseTransport | AsyncTransportFactory | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -70,9 +77,7 @@ class OktaClient(Closing):
         )
         self._timeout = httpx.Timeout(settings.timeouts.read, connect=settings.timeouts.connect)
         self._transport = transport if isinstance(transport, httpx.BaseTransport) else None
-        self._async_transport = async_transport or (
-            transport if isinstance(transport, httpx.AsyncBaseTransport) else None
-        )
+        self._async_transport = async_transport or _async_side(transport)
         # Loading the CA certificates takes tens of milliseconds: once per client, not once
         # per event loop, and not on a loop's thread when the toolkit is built with acreate.
         needs_tls = (http_client is None and self._transport is None) or (
@@ -84,7 +89,7 @@ class OktaClient(Closing):
             new_sync=self._new_http if http_client is None else lambda: http_client,
             owns_sync=http_client is None,
             new_async=(
-                self._new_async_http if async_http_client is None else lambda: async_http_client
+                self._new_async_http if async_http_client is None else lambda _: async_http_client
             ),
             async_transport=self._async_transport,
             owns_async=async_http_client is None,
@@ -393,14 +398,30 @@ class OktaClient(Closing):
             follow_redirects=False,
         )
 
-    def _new_async_http(self) -> httpx.AsyncClient:
+    def _new_async_http(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            transport=self._async_transport,
+            transport=transport,
             verify=self._tls or True,
             timeout=self._timeout,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=self.settings.max_concurrency),
         )
+
+
+def _async_side(
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | AsyncTransportFactory | None,
+) -> httpx.AsyncBaseTransport | AsyncTransportFactory | None:
+    """What async calls send through: an async transport, a factory of them, or None."""
+    if isinstance(transport, httpx.AsyncBaseTransport):
+        return transport
+    if transport is None or isinstance(transport, httpx.BaseTransport):
+        return None
+    if not callable(transport):
+        raise TypeError(
+            "transport must be an httpx transport or a function that makes an async one, "
+            f"not {type(transport).__name__}"
+        )
+    return transport
 
 
 def _oauth_session(settings: OktaSettings) -> OAuthSession | None:
