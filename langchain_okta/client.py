@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, TypeVar
@@ -11,6 +13,7 @@ import httpx
 
 from langchain_okta import plans, previews, summaries, transport_errors
 from langchain_okta.api import Received
+from langchain_okta.attempts import ACCEPT_ENCODING, AttemptCut, BodyReader, timed_out
 from langchain_okta.closing import Closing
 from langchain_okta.connections import AsyncTransportFactory, Connections, OktaClientClosedError
 from langchain_okta.errors import OktaConfigurationError
@@ -29,6 +32,17 @@ from langchain_okta.version import __version__
 if TYPE_CHECKING:
     from langchain_okta.oauth.access import ServiceAppAccess
     from langchain_okta.oauth.session import OAuthSession
+
+if sys.version_info >= (3, 11):
+    from asyncio import timeout as _within
+else:  # asyncio.timeout is new in 3.11; anyio comes with httpx
+    import anyio
+
+    @contextlib.asynccontextmanager
+    async def _within(seconds: float) -> AsyncIterator[None]:
+        with anyio.fail_after(seconds):
+            yield
+
 
 T = TypeVar("T")
 
@@ -343,28 +357,74 @@ class OktaClient(Closing):
     def _send(self, step: Send) -> Received | TransportFailure:
         http = self._connections.acquire()
         try:
-            response = http.send(self._build(http, step))
+            return self._attempt(http, step)
         except httpx.RequestError as exc:
             return _transport_failure(exc, self._host)
+        except AttemptCut as cut:
+            return cut.failure(self._host)
         except RuntimeError:
             self._raise_if_closed()
             raise
         finally:
             self._connections.release()
-        return _received(response)
 
     async def _asend(self, step: Send) -> Received | TransportFailure:
         http = await self._connections.aacquire()
         try:
-            response = await http.send(self._build(http, step))
+            async with _within(self.settings.timeouts.attempt):
+                return await self._aattempt(http, step)
         except httpx.RequestError as exc:
             return _transport_failure(exc, self._host)
+        except AttemptCut as cut:
+            return cut.failure(self._host)
+        except TimeoutError:
+            return timed_out(self.settings.timeouts.attempt).failure(self._host)
         except RuntimeError:
             self._raise_if_closed()
             raise
         finally:
             self._connections.release()
-        return _received(response)
+
+    def _attempt(self, http: httpx.Client, step: Send) -> Received:
+        # Sync reads cannot be interrupted: the deadline is checked as each chunk arrives, so
+        # a trickling answer is cut at most one read timeout past it.
+        deadline = time.monotonic() + self.settings.timeouts.attempt
+        response = http.send(self._build(http, step), stream=True)
+        try:
+            reader = self._body_reader(response, deadline)
+            if response.is_stream_consumed:
+                reader.add(response.content)
+            else:
+                for chunk in response.iter_raw():
+                    reader.add(chunk)
+            return _received(response, reader.body())
+        finally:
+            response.close()
+
+    async def _aattempt(self, http: httpx.AsyncClient, step: Send) -> Received:
+        deadline = time.monotonic() + self.settings.timeouts.attempt
+        response = await http.send(self._build(http, step), stream=True)
+        try:
+            reader = self._body_reader(response, deadline)
+            if response.is_stream_consumed:
+                reader.add(response.content)
+            else:
+                async for chunk in response.aiter_raw():
+                    reader.add(chunk)
+            return _received(response, reader.body())
+        finally:
+            await response.aclose()
+
+    def _body_reader(self, response: httpx.Response, deadline: float) -> BodyReader:
+        # A body the transport has read already (a test double) is decoded already too.
+        encoding = "" if response.is_stream_consumed else response.headers.get("content-encoding")
+        return BodyReader(
+            encoding or "",
+            max_bytes=self.settings.max_response_bytes,
+            deadline=deadline,
+            attempt_seconds=self.settings.timeouts.attempt,
+            clock=time.monotonic,
+        )
 
     def _raise_if_closed(self) -> None:
         # httpx refuses to send through a client that a close from elsewhere just closed.
@@ -373,7 +433,12 @@ class OktaClient(Closing):
 
     def _build(self, http: httpx.Client | httpx.AsyncClient, step: Send) -> httpx.Request:
         request, credentials = step.request, step.credentials
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **dict(request.headers)}
+        headers = {
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "User-Agent": USER_AGENT,
+            **dict(request.headers),
+        }
         if credentials is None:
             headers["Authorization"] = _api_token_authorization(self.settings)
         else:
@@ -467,13 +532,13 @@ def _create_preview_plan(
     )
 
 
-def _received(response: httpx.Response) -> Received:
+def _received(response: httpx.Response, body: bytes) -> Received:
     return Received(
         status=response.status_code,
         # A plain dict: httpx.Headers decodes its whole list on every lookup, and the plans
         # look up half a dozen headers per response.
         headers=dict(response.headers.items()),
-        body=response.content,
+        body=body,
         link_headers=response.headers.get_list("link"),
     )
 
