@@ -128,10 +128,14 @@ class OktaClient(Closing):
         limit: int | None = None,
         cursor: str | None = None,
     ) -> UserPage:
-        """One page of users; pass the page's `next_cursor` back as `cursor` for the next."""
+        """One page of users; pass the page's `next_cursor` back as `cursor` for the next.
+
+        The cursor is bound to this listing's `query`, `search` and `filter`: sent with
+        others, it raises OktaCursorMismatchError (nothing is sent).
+        """
         return self._run(
             plans.list_users(
-                self._context, query=query, search=search, filter=filter, limit=limit, after=cursor
+                self._context, query=query, search=search, filter=filter, limit=limit, cursor=cursor
             )
         )
 
@@ -146,7 +150,7 @@ class OktaClient(Closing):
     ) -> UserPage:
         return await self._arun(
             plans.list_users(
-                self._context, query=query, search=search, filter=filter, limit=limit, after=cursor
+                self._context, query=query, search=search, filter=filter, limit=limit, cursor=cursor
             )
         )
 

@@ -156,6 +156,23 @@ class OktaInvalidCursorError(OktaValidationError):
         )
 
 
+class OktaCursorMismatchError(OktaInvalidCursorError):
+    """A cursor from a listing with other filters, or not one this package handed out.
+
+    Refused before sending: Okta would take it and answer a page of a different listing.
+    """
+
+    def agent_hint(self) -> str:
+        return (
+            "Pass as cursor only the next_cursor of the previous page, with the same query, "
+            "search and status as that call; or call okta_list_users again without a cursor "
+            "to list from the first page."
+        )
+
+    def for_agent(self) -> str:
+        return f"Invalid cursor: {_sentence(str(self))} {self.agent_hint()}"
+
+
 class OktaDuplicateLoginError(OktaValidationError):
     def agent_hint(self) -> str:
         return (

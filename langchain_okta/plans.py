@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from langchain_okta import api
+from langchain_okta import api, cursors
 from langchain_okta.api import ApiRequest, Received
 from langchain_okta.authorization import Authorizer, Credentials
 from langchain_okta.errors import (
@@ -144,10 +144,16 @@ def list_users(
     search: str | None,
     filter: str | None,
     limit: int | None,
-    after: str | None,
+    cursor: str | None,
 ) -> Plan[UserPage]:
-    request = api.list_users(query=query, search=search, filter=filter, limit=limit, after=after)
-    return (yield from call(ctx, request, _budget(ctx), api.read_user_page))
+    """One page; `cursor` and the page's `next_cursor` are bound to these filters."""
+    listing = {"query": query, "search": search, "filter": filter}
+    after = cursors.unbind(cursor, **listing) if cursor else None
+    request = api.list_users(limit=limit, after=after, **listing)
+    page = yield from call(ctx, request, _budget(ctx), api.read_user_page)
+    if page.next_cursor is not None:
+        page.next_cursor = cursors.bind(page.next_cursor, **listing)
+    return page
 
 
 def get_user(ctx: Context, user_id: str) -> Plan[OktaUser]:

@@ -23,6 +23,7 @@ from langchain_okta import (
     InvalidUserIdError,
     OktaAuthenticationError,
     OktaClient,
+    OktaCursorMismatchError,
     OktaDuplicateLoginError,
     OktaError,
     OktaNotFoundError,
@@ -37,6 +38,7 @@ from langchain_okta import (
     Timeouts,
     __version__,
 )
+from langchain_okta.cursors import bind, unbind
 
 ORG = "https://acme.okta.com"
 TOKEN = "TOKEN-SECRET-123"
@@ -186,13 +188,9 @@ def test_list_users_sends_each_given_parameter_under_okta_name(
 ) -> None:
     route = okta.get("/api/v1/users").mock(return_value=page())
 
-    client.list_users(
-        query="jan",
-        search='profile.department eq "Sales"',
-        filter='status eq "ACTIVE"',
-        limit=50,
-        cursor="00u9",
-    )
+    listing = {"query": "jan", "search": 'profile.department eq "Sales"'}
+    listing["filter"] = 'status eq "ACTIVE"'
+    client.list_users(**listing, limit=50, cursor=bind("00u9", **listing))
 
     assert dict(route.calls.last.request.url.params) == {
         "q": "jan",
@@ -201,6 +199,18 @@ def test_list_users_sends_each_given_parameter_under_okta_name(
         "limit": "50",
         "after": "00u9",
     }
+
+
+def test_a_cursor_sent_with_other_filters_is_refused_without_sending(
+    okta: respx.Router, client: OktaClient
+) -> None:
+    route = okta.get("/api/v1/users").mock(return_value=page(okta_user(), after="00u2"))
+    cursor = client.list_users(filter='status eq "STAGED"', limit=1).next_cursor
+
+    with pytest.raises(OktaCursorMismatchError, match="different query, search or status"):
+        client.list_users(filter='status eq "ACTIVE"', limit=1, cursor=cursor)
+
+    assert route.call_count == 1
 
 
 def test_list_users_sends_no_parameter_that_was_not_given(
@@ -221,7 +231,7 @@ def test_next_cursor_is_read_from_the_next_link_among_separate_link_headers(
     result = client.list_users(limit=2)
 
     assert [user.id for user in result.users] == ["00u1"]
-    assert result.next_cursor == "00u2"
+    assert unbind(result.next_cursor or "", query=None, search=None, filter=None) == "00u2"
 
 
 def test_next_cursor_is_read_from_a_single_comma_joined_link_header(
@@ -236,7 +246,8 @@ def test_next_cursor_is_read_from_a_single_comma_joined_link_header(
         },
     )
 
-    assert client.list_users(limit=2).next_cursor == "00u2"
+    cursor = client.list_users(limit=2).next_cursor
+    assert unbind(cursor or "", query=None, search=None, filter=None) == "00u2"
 
 
 def test_a_next_link_to_another_host_only_lends_its_cursor(

@@ -9,6 +9,7 @@ import pytest
 
 from langchain_okta import plans
 from langchain_okta.api import Received
+from langchain_okta.cursors import bind
 from langchain_okta.errors import (
     OktaAuthenticationError,
     OktaConnectionError,
@@ -428,12 +429,12 @@ def test_list_users_returns_the_page_and_the_next_cursor(ctx):
 
     result = okta.run(
         plans.list_users(
-            ctx, query=None, search='status eq "STAGED"', filter=None, limit=2, after=None
+            ctx, query=None, search='status eq "STAGED"', filter=None, limit=2, cursor=None
         )
     )
 
     assert [u.id for u in result.users] == ["00u1", "00u2"]
-    assert result.next_cursor == "00u2"
+    assert result.next_cursor == bind("00u2", query=None, search='status eq "STAGED"', filter=None)
     assert okta.sent[0].params == (("search", 'status eq "STAGED"'), ("limit", "2"))
 
 
