@@ -386,6 +386,25 @@ def test_create_user_with_activate_false_sends_activate_false(
     assert params_of(route) == {"activate": "false"}
 
 
+@pytest.mark.parametrize("login", ["", "   "])
+def test_create_user_with_an_empty_login_uses_the_email_as_the_description_says(
+    okta: respx.Router, call: Call, login: str
+) -> None:
+    route = okta.post("/api/v1/users").respond(200, json=okta_user("00unew"))
+
+    message = call(
+        "okta_create_user",
+        first_name="Jane",
+        last_name="Doe",
+        email="jane@example.com",
+        login=login,
+    )
+
+    assert message.status == "success"
+    sent = json.loads(route.calls.last.request.content)["profile"]
+    assert sent["login"] == "jane@example.com"
+
+
 def test_create_user_sends_login_and_mobile_phone_when_given(
     okta: respx.Router, call: Call
 ) -> None:
