@@ -671,3 +671,46 @@ def test_the_token_never_appears_in_any_output_or_artifact(okta: respx.Router, c
     for message in messages:
         assert TOKEN not in message.text
         assert TOKEN not in repr(message.artifact)
+
+
+# -- arguments sent as one JSON string ---------------------------------------------------------
+
+
+def test_arguments_sent_as_one_json_object_string_are_parsed_not_searched_for(
+    users: respx.Route, call: Call
+) -> None:
+    message = call("okta_list_users", query='{"status": "STAGED", "limit": 5}')
+
+    assert message.status == "success"
+    assert params_of(users) == {"filter": 'status eq "STAGED"', "limit": "5"}
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+def test_a_plain_string_input_holding_a_json_object_is_parsed_into_the_arguments(
+    users: respx.Route, tools: dict[str, BaseTool], mode: str
+) -> None:
+    tool = tools["okta_list_users"]
+    text = ' {"search": "profile.department eq \\"Sales\\""}'
+
+    asyncio.run(tool.ainvoke(text)) if mode == "ainvoke" else tool.invoke(text)
+
+    assert params_of(users) == {"search": '(profile.department eq "Sales")', "limit": "20"}
+
+
+def test_a_string_that_starts_like_a_json_object_but_is_not_one_is_refused_unsent(
+    users: respx.Route, call: Call
+) -> None:
+    message = call("okta_list_users", query='{"status": "STAGED", "limit": 5')
+
+    assert message.status == "error"
+    assert "Pass each argument as a field of its own" in message.text
+    assert "query, search, status, limit, cursor, summary" in message.text
+    assert users.call_count == 0
+
+
+def test_json_arguments_are_checked_like_any_others(users: respx.Route, call: Call) -> None:
+    message = call("okta_list_users", query='{"status": "GONE", "department": "Sales"}')
+
+    assert message.status == "error"
+    assert "department is not an argument of this tool" in message.text
+    assert users.call_count == 0
