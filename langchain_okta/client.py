@@ -27,6 +27,7 @@ from langchain_okta.rate_limits import RateLimitTracker
 from langchain_okta.retries import TransportFailure
 from langchain_okta.settings import OktaSettings
 from langchain_okta.summaries import SummaryLimits, UserSummary
+from langchain_okta.sync_deadline import ATTEMPT_DEADLINE, deadline_transport
 from langchain_okta.version import __version__
 
 if TYPE_CHECKING:
@@ -390,20 +391,30 @@ class OktaClient(Closing):
             self._connections.release()
 
     def _attempt(self, http: httpx.Client, step: Send) -> Received:
-        # Sync reads cannot be interrupted: the deadline is checked as each chunk arrives, so
-        # a trickling answer is cut at most one read timeout past it.
-        deadline = time.monotonic() + self.settings.timeouts.attempt
-        response = http.send(self._build(http, step), stream=True)
+        # A sync read cannot be interrupted: this client's own connections wait at most until
+        # the deadline (sync_deadline); through a transport passed in, it is checked as each
+        # chunk arrives, so a trickling answer is cut at most one read timeout past it.
+        attempt = self.settings.timeouts.attempt
+        deadline = time.monotonic() + attempt
+        bound = ATTEMPT_DEADLINE.set(deadline)
         try:
-            reader = self._body_reader(response, deadline)
-            if response.is_stream_consumed:
-                reader.add(response.content)
-            else:
-                for chunk in response.iter_raw():
-                    reader.add(chunk)
-            return _received(response, reader.body())
+            response = http.send(self._build(http, step), stream=True)
+            try:
+                reader = self._body_reader(response, deadline)
+                if response.is_stream_consumed:
+                    reader.add(response.content)
+                else:
+                    for chunk in response.iter_raw():
+                        reader.add(chunk)
+                return _received(response, reader.body())
+            finally:
+                response.close()
+        except (httpx.ReadTimeout, httpx.WriteTimeout):
+            if time.monotonic() >= deadline:
+                raise timed_out(attempt) from None
+            raise
         finally:
-            response.close()
+            ATTEMPT_DEADLINE.reset(bound)
 
     async def _aattempt(self, http: httpx.AsyncClient, step: Send) -> Received:
         deadline = time.monotonic() + self.settings.timeouts.attempt
@@ -460,8 +471,11 @@ class OktaClient(Closing):
         )
 
     def _new_http(self) -> httpx.Client:
+        transport = self._transport
+        if transport is None and self._tls is not None:
+            transport = deadline_transport(self._tls)
         return httpx.Client(
-            transport=self._transport,
+            transport=transport,
             verify=self._tls or True,
             timeout=self._timeout,
             follow_redirects=False,
