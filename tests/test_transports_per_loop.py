@@ -143,6 +143,27 @@ def test_an_async_transport_instance_passes_to_the_next_loop_once_the_first_has_
     client.close()
 
 
+def test_an_async_transport_instance_passes_on_after_its_loop_ends_mid_call_in_another_thread(
+    okta: LoopbackOkta,
+) -> None:
+    okta.delay = 0.4
+    transport = CountedTransport()
+    client = client_over(okta, transport)
+
+    async def cut_short() -> None:
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(client.aget_user("00u1"), 0.1)
+
+    elsewhere = threading.Thread(target=lambda: asyncio.run(cut_short()))
+    elsewhere.start()
+    elsewhere.join()
+
+    assert transport.closed  # with the loop that opened its connection, mid-call
+    okta.delay = 0.01
+    assert asyncio.run(client.aget_user("00u2")).id == "00u2"
+    client.close()
+
+
 def test_an_async_transport_instance_left_in_a_loop_closed_without_shutdown_is_refused(
     okta: LoopbackOkta,
 ) -> None:
