@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from langchain_okta import errors
-from langchain_okta.connections import OktaClientClosedError
+from langchain_okta.connections import OktaClientClosedError, TransportInUseError
 from langchain_okta.oauth.errors import OktaOAuthError, OktaScopeError
 
 DETAILS = {"status": 400, "error_code": "E0000001", "causes": ("login: taken",), "error_id": "oae1"}
@@ -25,11 +25,12 @@ def round_trip(error: BaseException) -> BaseException:
     return pickle.loads(pickle.dumps(error))  # noqa: S301 - our own bytes
 
 
-def test_a_closed_client_error_survives_pickling() -> None:
-    copy = round_trip(OktaClientClosedError())
+@pytest.mark.parametrize("kind", [OktaClientClosedError, TransportInUseError])
+def test_a_client_state_error_survives_pickling(kind: type[RuntimeError]) -> None:
+    copy = round_trip(kind())
 
-    assert isinstance(copy, OktaClientClosedError)
-    assert str(copy) == str(OktaClientClosedError())
+    assert type(copy) is kind
+    assert str(copy) == str(kind())
 
 
 @pytest.mark.parametrize("kind", OKTA_ERRORS, ids=lambda kind: kind.__name__)
