@@ -151,9 +151,9 @@ async def _async(
         if importlib.util.find_spec("httpx_aiohttp") is not None:
             from httpx_aiohttp import AiohttpTransport
 
-            on_aiohttp = OktaClient(settings, async_transport=AiohttpTransport())
+            on_aiohttp = OktaClient(settings, async_transport=AiohttpTransport)
             toolkit_on_aiohttp = OktaToolkit(
-                url, token, check_admin=False, transport=AiohttpTransport()
+                url, token, check_admin=False, transport=AiohttpTransport
             )
             tool_on_aiohttp = _get_user_tool(toolkit_on_aiohttp)
             closers += [on_aiohttp.aclose, toolkit_on_aiohttp.client.aclose]

@@ -7,7 +7,7 @@ without loading LangChain.
 from typing import TYPE_CHECKING, Any
 
 from langchain_okta.client import OktaClient
-from langchain_okta.connections import OktaClientClosedError
+from langchain_okta.connections import OktaClientClosedError, TransportInUseError
 from langchain_okta.errors import (
     InvalidUserIdError,
     OktaAdminCheckError,
@@ -16,6 +16,7 @@ from langchain_okta.errors import (
     OktaConfigurationError,
     OktaConflictError,
     OktaConnectionError,
+    OktaCursorMismatchError,
     OktaDuplicateLoginError,
     OktaError,
     OktaNotFoundError,
@@ -60,6 +61,7 @@ __all__ = [
     "OktaConfigurationError",
     "OktaConflictError",
     "OktaConnectionError",
+    "OktaCursorMismatchError",
     "OktaDuplicateLoginError",
     "OktaError",
     "OktaNotFoundError",
@@ -80,6 +82,7 @@ __all__ = [
     "ServiceAppAccess",
     "SummaryLimits",
     "Timeouts",
+    "TransportInUseError",
     "UpdatePreview",
     "UserPage",
     "UserSummary",

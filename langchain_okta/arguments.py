@@ -10,7 +10,15 @@ import re
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from langchain_okta.models import UserStatus
 from langchain_okta.paths import MAX_USER_ID_LENGTH, check_user_id
@@ -87,6 +95,11 @@ def _no_control_characters(value: str) -> str:
                 f"(found U+{ord(ch):04X}), which make text display as something else"
             )
     return value
+
+
+def _blank_as_unset(value: object) -> object:
+    """An empty (or blank) optional field is one not given: models send "" for "leave empty"."""
+    return None if isinstance(value, str) and not value.strip() else value
 
 
 _Strip = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -178,7 +191,7 @@ class CreateUserArgs(BaseModel):
     first_name: Name = Field(description="First name.")
     last_name: Name = Field(description="Last name.")
     email: Email = Field(description="Primary email address.")
-    login: Login | None = Field(
+    login: Annotated[Login | None, BeforeValidator(_blank_as_unset)] = Field(
         default=None, description="Okta username; leave empty to use the email."
     )
     mobile_phone: Phone | None = Field(default=None, description="Mobile phone number.")

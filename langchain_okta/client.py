@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
@@ -11,11 +13,13 @@ import httpx
 
 from langchain_okta import api, approved_writes, plans, previews, summaries, transport_errors, turns
 from langchain_okta.api import Received
+from langchain_okta.attempts import ACCEPT_ENCODING, AttemptCut, BodyReader, timed_out
 from langchain_okta.bindings import CreateBinding, TurnApprovals, UpdateBinding
 from langchain_okta.closing import Closing
-from langchain_okta.connections import Connections, OktaClientClosedError
-from langchain_okta.errors import OktaConfigurationError, OktaResponseError
+from langchain_okta.connections import AsyncTransportFactory, Connections, OktaClientClosedError
+from langchain_okta.errors import OktaConfigurationError
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
+from langchain_okta.paging import Walk
 from langchain_okta.plans import Context, Plan, Send, Sleep
 from langchain_okta.previews import CreatePreview, UpdatePreview
 from langchain_okta.progress import PageProgress, ProgressCallback
@@ -23,11 +27,23 @@ from langchain_okta.rate_limits import RateLimitTracker
 from langchain_okta.retries import TransportFailure
 from langchain_okta.settings import OktaSettings
 from langchain_okta.summaries import SummaryLimits, UserSummary
+from langchain_okta.sync_deadline import ATTEMPT_DEADLINE, deadline_transport
 from langchain_okta.version import __version__
 
 if TYPE_CHECKING:
     from langchain_okta.oauth.access import ServiceAppAccess
     from langchain_okta.oauth.session import OAuthSession
+
+if sys.version_info >= (3, 11):
+    from asyncio import timeout as _within
+else:  # asyncio.timeout is new in 3.11; anyio comes with httpx
+    import anyio
+
+    @contextlib.asynccontextmanager
+    async def _within(seconds: float) -> AsyncIterator[None]:
+        with anyio.fail_after(seconds):
+            yield
+
 
 T = TypeVar("T")
 
@@ -41,9 +57,13 @@ class OktaClient(Closing):
     `httpx.Client` and one `httpx.AsyncClient` per event loop, each on first use, closes a
     loop's connections when that loop shuts down, and keeps at most
     `settings.max_concurrency` requests in flight across all of them together. Pass
-    `transport` (an httpx transport, sync, async or both) to mount something in process,
-    such as the sandbox org, or pre-built `http_client` / `async_http_client` (which the
-    caller then owns and closes).
+    `transport` to send through another HTTP stack or something in process: an httpx
+    transport (sync, async or both), such as the sandbox org's, or, for async calls, a
+    transport factory (e.g. `httpx_aiohttp.AiohttpTransport`, the class), which gives each
+    event loop a transport of its own, closed with that loop. An async transport instance
+    with connections serves one event loop at a time: a call from a second loop while the
+    first lives raises `TransportInUseError`. Or pass pre-built `http_client` /
+    `async_http_client` (which the caller then owns and closes).
 
     `close()` (any thread) or `await aclose()` (any loop), or leaving `with` / `async with`,
     closes everything for good: a call after that raises `OktaClientClosedError`.
@@ -53,8 +73,11 @@ class OktaClient(Closing):
         self,
         settings: OktaSettings,
         *,
-        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
-        async_transport: httpx.AsyncBaseTransport | None = None,
+        transport: httpx.BaseTransport
+        | httpx.AsyncBaseTransport
+        | AsyncTransportFactory
+        | None = None,
+        async_transport: httpx.AsyncBaseTransport | AsyncTransportFactory | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -69,9 +92,7 @@ class OktaClient(Closing):
         )
         self._timeout = httpx.Timeout(settings.timeouts.read, connect=settings.timeouts.connect)
         self._transport = transport if isinstance(transport, httpx.BaseTransport) else None
-        self._async_transport = async_transport or (
-            transport if isinstance(transport, httpx.AsyncBaseTransport) else None
-        )
+        self._async_transport = async_transport or _async_side(transport)
         # Loading the CA certificates takes tens of milliseconds: once per client, not once
         # per event loop, and not on a loop's thread when the toolkit is built with acreate.
         needs_tls = (http_client is None and self._transport is None) or (
@@ -83,7 +104,7 @@ class OktaClient(Closing):
             new_sync=self._new_http if http_client is None else lambda: http_client,
             owns_sync=http_client is None,
             new_async=(
-                self._new_async_http if async_http_client is None else lambda: async_http_client
+                self._new_async_http if async_http_client is None else lambda _: async_http_client
             ),
             async_transport=self._async_transport,
             owns_async=async_http_client is None,
@@ -108,10 +129,14 @@ class OktaClient(Closing):
         limit: int | None = None,
         cursor: str | None = None,
     ) -> UserPage:
-        """One page of users; pass the page's `next_cursor` back as `cursor` for the next."""
+        """One page of users; pass the page's `next_cursor` back as `cursor` for the next.
+
+        The cursor is bound to this listing's `query`, `search` and `filter`: sent with
+        others, it raises OktaCursorMismatchError (nothing is sent).
+        """
         return self._run(
             plans.list_users(
-                self._context, query=query, search=search, filter=filter, limit=limit, after=cursor
+                self._context, query=query, search=search, filter=filter, limit=limit, cursor=cursor
             )
         )
 
@@ -126,7 +151,7 @@ class OktaClient(Closing):
     ) -> UserPage:
         return await self._arun(
             plans.list_users(
-                self._context, query=query, search=search, filter=filter, limit=limit, after=cursor
+                self._context, query=query, search=search, filter=filter, limit=limit, cursor=cursor
             )
         )
 
@@ -144,14 +169,15 @@ class OktaClient(Closing):
         `lambda p: bar.update(p.page_users)` for a tqdm bar).
         """
         cursor: str | None = None
-        pages = users = 0
+        walk = Walk()
+        users = 0
         while True:
             page = self.list_users(search=search, filter=filter, limit=limit, cursor=cursor)
             if progress is not None:
-                pages, users = pages + 1, users + len(page.users)
-                progress(_page_progress(pages, users, page))
+                users += len(page.users)
+                progress(_page_progress(walk.pages + 1, users, page))
             yield from page.users
-            cursor = _advance(cursor, page)
+            cursor = walk.follow(page.next_cursor)
             if cursor is None:
                 return
 
@@ -164,15 +190,16 @@ class OktaClient(Closing):
         progress: ProgressCallback | None = None,
     ) -> AsyncIterator[OktaUser]:
         cursor: str | None = None
-        pages = users = 0
+        walk = Walk()
+        users = 0
         while True:
             page = await self.alist_users(search=search, filter=filter, limit=limit, cursor=cursor)
             if progress is not None:
-                pages, users = pages + 1, users + len(page.users)
-                progress(_page_progress(pages, users, page))
+                users += len(page.users)
+                progress(_page_progress(walk.pages + 1, users, page))
             for user in page.users:
                 yield user
-            cursor = _advance(cursor, page)
+            cursor = walk.follow(page.next_cursor)
             if cursor is None:
                 return
 
@@ -384,28 +411,84 @@ class OktaClient(Closing):
     def _send(self, step: Send) -> Received | TransportFailure:
         http = self._connections.acquire()
         try:
-            response = http.send(self._build(http, step))
+            return self._attempt(http, step)
         except httpx.RequestError as exc:
             return _transport_failure(exc, self._host)
+        except AttemptCut as cut:
+            return cut.failure(self._host)
         except RuntimeError:
             self._raise_if_closed()
             raise
         finally:
             self._connections.release()
-        return _received(response)
 
     async def _asend(self, step: Send) -> Received | TransportFailure:
         http = await self._connections.aacquire()
         try:
-            response = await http.send(self._build(http, step))
+            async with _within(self.settings.timeouts.attempt):
+                return await self._aattempt(http, step)
         except httpx.RequestError as exc:
             return _transport_failure(exc, self._host)
+        except AttemptCut as cut:
+            return cut.failure(self._host)
+        except TimeoutError:
+            return timed_out(self.settings.timeouts.attempt).failure(self._host)
         except RuntimeError:
             self._raise_if_closed()
             raise
         finally:
             self._connections.release()
-        return _received(response)
+
+    def _attempt(self, http: httpx.Client, step: Send) -> Received:
+        # A sync read cannot be interrupted: this client's own connections wait at most until
+        # the deadline (sync_deadline); through a transport passed in, it is checked as each
+        # chunk arrives, so a trickling answer is cut at most one read timeout past it.
+        attempt = self.settings.timeouts.attempt
+        deadline = time.monotonic() + attempt
+        bound = ATTEMPT_DEADLINE.set(deadline)
+        try:
+            response = http.send(self._build(http, step), stream=True)
+            try:
+                reader = self._body_reader(response, deadline)
+                if response.is_stream_consumed:
+                    reader.add(response.content)
+                else:
+                    for chunk in response.iter_raw():
+                        reader.add(chunk)
+                return _received(response, reader.body())
+            finally:
+                response.close()
+        except (httpx.ReadTimeout, httpx.WriteTimeout):
+            if time.monotonic() >= deadline:
+                raise timed_out(attempt) from None
+            raise
+        finally:
+            ATTEMPT_DEADLINE.reset(bound)
+
+    async def _aattempt(self, http: httpx.AsyncClient, step: Send) -> Received:
+        deadline = time.monotonic() + self.settings.timeouts.attempt
+        response = await http.send(self._build(http, step), stream=True)
+        try:
+            reader = self._body_reader(response, deadline)
+            if response.is_stream_consumed:
+                reader.add(response.content)
+            else:
+                async for chunk in response.aiter_raw():
+                    reader.add(chunk)
+            return _received(response, reader.body())
+        finally:
+            await response.aclose()
+
+    def _body_reader(self, response: httpx.Response, deadline: float) -> BodyReader:
+        # A body the transport has read already (a test double) is decoded already too.
+        encoding = "" if response.is_stream_consumed else response.headers.get("content-encoding")
+        return BodyReader(
+            encoding or "",
+            max_bytes=self.settings.max_response_bytes,
+            deadline=deadline,
+            attempt_seconds=self.settings.timeouts.attempt,
+            clock=time.monotonic,
+        )
 
     def _raise_if_closed(self) -> None:
         # httpx refuses to send through a client that a close from elsewhere just closed.
@@ -414,7 +497,12 @@ class OktaClient(Closing):
 
     def _build(self, http: httpx.Client | httpx.AsyncClient, step: Send) -> httpx.Request:
         request, credentials = step.request, step.credentials
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT, **dict(request.headers)}
+        headers = {
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+            "User-Agent": USER_AGENT,
+            **dict(request.headers),
+        }
         if credentials is None:
             headers["Authorization"] = _api_token_authorization(self.settings)
         else:
@@ -432,21 +520,40 @@ class OktaClient(Closing):
         )
 
     def _new_http(self) -> httpx.Client:
+        transport = self._transport
+        if transport is None and self._tls is not None:
+            transport = deadline_transport(self._tls)
         return httpx.Client(
-            transport=self._transport,
+            transport=transport,
             verify=self._tls or True,
             timeout=self._timeout,
             follow_redirects=False,
         )
 
-    def _new_async_http(self) -> httpx.AsyncClient:
+    def _new_async_http(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            transport=self._async_transport,
+            transport=transport,
             verify=self._tls or True,
             timeout=self._timeout,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=self.settings.max_concurrency),
         )
+
+
+def _async_side(
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | AsyncTransportFactory | None,
+) -> httpx.AsyncBaseTransport | AsyncTransportFactory | None:
+    """What async calls send through: an async transport, a factory of them, or None."""
+    if isinstance(transport, httpx.AsyncBaseTransport):
+        return transport
+    if transport is None or isinstance(transport, httpx.BaseTransport):
+        return None
+    if not callable(transport):
+        raise TypeError(
+            "transport must be an httpx transport or a function that makes an async one, "
+            f"not {type(transport).__name__}"
+        )
+    return transport
 
 
 def _oauth_session(settings: OktaSettings) -> OAuthSession | None:
@@ -464,13 +571,6 @@ def _api_token_authorization(settings: OktaSettings) -> str:
     if settings.api_token is None:
         raise OktaConfigurationError("no API token: requests must be authorized by the session")
     return f"SSWS {settings.api_token.get_secret_value()}"
-
-
-def _advance(cursor: str | None, page: UserPage) -> str | None:
-    """The next page's cursor; a server that repeats a cursor would loop forever."""
-    if page.next_cursor is not None and page.next_cursor == cursor:
-        raise OktaResponseError("Okta returned the same page cursor twice; listing stopped")
-    return page.next_cursor
 
 
 def _page_progress(pages: int, users: int, page: UserPage) -> PageProgress:
@@ -496,13 +596,13 @@ def _create_preview_plan(
     )
 
 
-def _received(response: httpx.Response) -> Received:
+def _received(response: httpx.Response, body: bytes) -> Received:
     return Received(
         status=response.status_code,
         # A plain dict: httpx.Headers decodes its whole list on every lookup, and the plans
         # look up half a dozen headers per response.
         headers=dict(response.headers.items()),
-        body=response.content,
+        body=body,
         link_headers=response.headers.get_list("link"),
     )
 

@@ -29,13 +29,17 @@ _CLOSE_WAIT_SECONDS = 5.0
 _WAITING, _GRANTED, _CLOSED, _GONE = "waiting", "granted", "closed", "gone"
 
 
+_CLOSED_MESSAGE = (
+    "this Okta client is closed; create a new OktaClient or OktaToolkit to send requests"
+)
+
+
 class OktaClientClosedError(RuntimeError):
     """The client (or the toolkit that made it) was closed: it sends no more requests."""
 
-    def __init__(self) -> None:
-        super().__init__(
-            "this Okta client is closed; create a new OktaClient or OktaToolkit to send requests"
-        )
+    # The message is an argument so that unpickling, which passes `args` back, rebuilds it.
+    def __init__(self, message: str = _CLOSED_MESSAGE) -> None:
+        super().__init__(message)
 
 
 @dataclass(eq=False)
@@ -51,6 +55,34 @@ class _Waiter:
 
 
 _Closer = Callable[[], Coroutine[Any, Any, None]]
+
+AsyncTransportFactory = Callable[[], httpx.AsyncBaseTransport]
+"""Makes the async transport for one event loop, e.g. `httpx_aiohttp.AiohttpTransport` (the
+class itself) or `lambda: httpx.AsyncHTTPTransport(retries=1)`."""
+
+
+_LEFT_OPEN = (
+    "the event loop that used the async transport passed to this Okta client was closed "
+    "without `loop.shutdown_asyncgens()` (which asyncio.run and asyncio.Runner call), so the "
+    "connections it opened are still in the transport and no other loop can use them; pass a "
+    "transport factory instead (the transport's class, or a function that makes one): each "
+    "event loop then gets a transport of its own, closed with that loop"
+)
+
+
+class TransportInUseError(RuntimeError):
+    """An async transport instance passed in is serving another event loop: nothing was sent."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message
+            or "the async transport passed to this Okta client is in use by another event loop, "
+            "and a transport's connections belong to the loop that opened them; pass a "
+            "transport factory instead (the transport's class, or a function that makes one, "
+            "e.g. transport=AiohttpTransport or transport=lambda: "
+            "httpx.AsyncHTTPTransport(...)): each event loop then gets a transport of its own, "
+            "closed with that loop"
+        )
 
 
 @dataclass(eq=False)
@@ -77,12 +109,16 @@ class Connections:
     `acquire()` / `aacquire()` wait for a turn and return the client to send with; every
     acquire is followed by one `release()`.
 
-    The async side is one of three. Without `async_transport`, one `httpx.AsyncClient` per
-    event loop, each with a connection pool of its own, closed when its loop shuts down.
-    With `async_transport` (passed by the caller, and owned from then on), one client over
-    it for all loops; when a loop that used it shuts down, the transport is closed, which
-    closes its pooled connections (they belong to that loop) and leaves it usable. With
-    `owns_async=False`, the caller's own client, used as it is and never closed here.
+    The async side is one of four. Without `async_transport`, or with a factory, one
+    `httpx.AsyncClient` per event loop (over a transport of its own from the factory), each
+    closed, transport and all, when its loop shuts down. With an `async_transport` instance
+    (passed by the caller, and owned from then on), one client over it, serving one event
+    loop at a time: a call from another loop while that one lives is refused with
+    TransportInUseError, since the transport's pooled connections belong to their loop; when
+    that loop shuts down, the transport is closed and the next loop may take it. A transport
+    that holds no connections (`httpx.MockTransport`, or one whose `serves_any_event_loop`
+    is true, such as the sandbox's) serves every loop at once. With `owns_async=False`, the
+    caller's own client, used as it is and never closed here.
 
     Invariant, whenever `_lock` is free:
     - `_in_flight` is the number of turns held. It is at most `limit`, except for sync calls
@@ -91,7 +127,9 @@ class Connections:
     - A caller is in `_queue` only while every turn is held. A released turn goes straight to
       the first waiter, so threads and loops take turns in arrival order.
     - `_loops` maps each live event loop that has sent (when the async side is owned) to its
-      client and what closes its connections. Each entry has a keeper async generator
+      client and what closes its connections. `_transport_loop` is the loop a loop-bound
+      transport instance serves, from its first call there until its connections are
+      closed; every other loop is refused meanwhile. Each entry has a keeper async generator
       registered with its loop, whose `finally` closes them when the loop shuts down
       (`asyncio.run`, `asyncio.Runner`, pytest-asyncio and Jupyter all call
       `loop.shutdown_asyncgens()`).
@@ -105,8 +143,8 @@ class Connections:
         *,
         new_sync: Callable[[], httpx.Client],
         owns_sync: bool,
-        new_async: Callable[[], httpx.AsyncClient],
-        async_transport: httpx.AsyncBaseTransport | None,
+        new_async: Callable[[httpx.AsyncBaseTransport | None], httpx.AsyncClient],
+        async_transport: httpx.AsyncBaseTransport | AsyncTransportFactory | None,
         owns_async: bool,
     ) -> None:
         self._limit = limit
@@ -122,6 +160,7 @@ class Connections:
         self._sync: httpx.Client | None = None
         self._shared_async: httpx.AsyncClient | None = None
         self._loops: dict[asyncio.AbstractEventLoop, _LoopClient] = {}
+        self._transport_loop: asyncio.AbstractEventLoop | None = None
         # Closes scheduled in the caller's own loop by a sync close(): kept until done.
         self._closing: set[asyncio.Task[None]] = set()
 
@@ -224,7 +263,7 @@ class Connections:
         """This loop's client (under the lock); None when this loop has not sent yet."""
         if not self._owns_async:
             if self._shared_async is None:
-                self._shared_async = self._new_async()
+                self._shared_async = self._new_async(None)
             return self._shared_async
         entry = self._loops.get(loop)
         return entry.http if entry is not None else None
@@ -232,7 +271,7 @@ class Connections:
     async def _open_for(self, loop: asyncio.AbstractEventLoop) -> httpx.AsyncClient:
         # No other task of this loop can open one meanwhile: nothing here suspends (the
         # keeper's first step runs straight to its yield).
-        entry = self._new_loop_client()
+        entry = self._new_loop_client(loop)
         keeper = self._closes_with_loop(loop, entry)
         # The first step registers the generator with this loop's shutdown_asyncgens().
         await keeper.__anext__()
@@ -245,14 +284,35 @@ class Connections:
         del stale  # let go only now: see _take_closed_loops
         return entry.http
 
-    def _new_loop_client(self) -> _LoopClient:
-        if self._async_transport is None:
-            http = self._new_async()
+    def _new_loop_client(self, loop: asyncio.AbstractEventLoop) -> _LoopClient:
+        transport = self._async_transport
+        if not isinstance(transport, httpx.AsyncBaseTransport):
+            # A client of this loop's own, over a transport of its own: closed with it.
+            http = self._new_async(None if transport is None else _made_by(transport))
             return _LoopClient(http, http.aclose)
         with self._lock:
+            if _serves_any_loop(transport):
+                close: _Closer = transport.aclose
+            else:
+                holder = self._transport_loop
+                if holder is not None and holder is not loop:
+                    raise TransportInUseError(_LEFT_OPEN if holder.is_closed() else "")
+                self._transport_loop = loop
+                close = partial(self._close_shared_transport, loop, transport)
             if self._shared_async is None:
-                self._shared_async = self._new_async()
-            return _LoopClient(self._shared_async, self._async_transport.aclose)
+                self._shared_async = self._new_async(transport)
+            return _LoopClient(self._shared_async, close)
+
+    async def _close_shared_transport(
+        self, loop: asyncio.AbstractEventLoop, transport: httpx.AsyncBaseTransport
+    ) -> None:
+        """Close the connections `loop` opened; only then may another loop take the transport."""
+        try:
+            await transport.aclose()
+        finally:
+            with self._lock:
+                if self._transport_loop is loop:
+                    self._transport_loop = None
 
     async def _closes_with_loop(
         self, loop: asyncio.AbstractEventLoop, entry: _LoopClient
@@ -369,6 +429,23 @@ def _close_in_their_loops(closers: Sequence[tuple[asyncio.AbstractEventLoop, _Cl
         # If the loop is busy for longer, the task closes the connections when it runs.
         with contextlib.suppress(concurrent.futures.TimeoutError):
             done.result(_CLOSE_WAIT_SECONDS)
+
+
+def _made_by(factory: AsyncTransportFactory) -> httpx.AsyncBaseTransport:
+    transport = factory()
+    if not isinstance(transport, httpx.AsyncBaseTransport):
+        raise TypeError(
+            "the transport factory passed to this Okta client must return an httpx async "
+            f"transport (httpx.AsyncBaseTransport), not {type(transport).__name__}"
+        )
+    return transport
+
+
+def _serves_any_loop(transport: httpx.AsyncBaseTransport) -> bool:
+    """Whether the transport holds nothing bound to an event loop (no connections)."""
+    return isinstance(transport, httpx.MockTransport) or bool(
+        getattr(transport, "serves_any_event_loop", False)
+    )
 
 
 def import_async_stack() -> None:

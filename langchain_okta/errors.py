@@ -46,6 +46,12 @@ class OktaError(Exception):
         self.causes = tuple(causes)
         self.error_id = error_id
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickle passes only `args` back to the class; subclasses whose constructors take
+        # more (keyword-only fields) are rebuilt from their attributes instead (e.g. errors
+        # sent between processes by a multiprocessing pool or a task queue).
+        return _rebuilt, (type(self), self.args, self.__dict__)
+
     def __str__(self) -> str:
         head = " ".join(
             part
@@ -148,6 +154,23 @@ class OktaInvalidCursorError(OktaValidationError):
             "The cursor is no longer valid: drop it and call okta_list_users again with the "
             "same query, search and status, without a cursor, to start from the first page."
         )
+
+
+class OktaCursorMismatchError(OktaInvalidCursorError):
+    """A cursor from a listing with other filters, or not one this package handed out.
+
+    Refused before sending: Okta would take it and answer a page of a different listing.
+    """
+
+    def agent_hint(self) -> str:
+        return (
+            "Pass as cursor only the next_cursor of the previous page, with the same query, "
+            "search and status as that call; or call okta_list_users again without a cursor "
+            "to list from the first page."
+        )
+
+    def for_agent(self) -> str:
+        return f"Invalid cursor: {_sentence(str(self))} {self.agent_hint()}"
 
 
 class OktaDuplicateLoginError(OktaValidationError):
@@ -259,6 +282,14 @@ def error_from_response(status: int, content_type: str, body: bytes) -> OktaErro
     ):
         error_cls = OktaInvalidCursorError
     return error_cls(summary, status=status, error_code=code, causes=causes, error_id=error_id)
+
+
+def _rebuilt(cls: type[OktaError], args: tuple[object, ...], state: dict[str, object]) -> OktaError:
+    """An unpickled OktaError: its attributes restored without calling its constructor."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 _NOT_JSON = object()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from langchain_okta import api
+from langchain_okta import api, cursors
 from langchain_okta.api import ApiRequest, Received
 from langchain_okta.authorization import Authorizer, Credentials
 from langchain_okta.errors import (
@@ -144,10 +144,16 @@ def list_users(
     search: str | None,
     filter: str | None,
     limit: int | None,
-    after: str | None,
+    cursor: str | None,
 ) -> Plan[UserPage]:
-    request = api.list_users(query=query, search=search, filter=filter, limit=limit, after=after)
-    return (yield from call(ctx, request, wait_budget(ctx), api.read_user_page))
+    """One page; `cursor` and the page's `next_cursor` are bound to these filters."""
+    listing = {"query": query, "search": search, "filter": filter}
+    after = cursors.unbind(cursor, **listing) if cursor else None
+    request = api.list_users(limit=limit, after=after, **listing)
+    page = yield from call(ctx, request, wait_budget(ctx), api.read_user_page)
+    if page.next_cursor is not None:
+        page.next_cursor = cursors.bind(page.next_cursor, **listing)
+    return page
 
 
 def get_user(ctx: Context, user_id: str) -> Plan[OktaUser]:
@@ -184,7 +190,10 @@ def create_user(ctx: Context, profile: Mapping[str, str], *, activate: bool) -> 
         except OktaDuplicateLoginError:
             # An earlier attempt may have created the user after all.
             if unsure:
-                found = yield from _look_up_login(ctx, profile["login"], budget)
+                try:
+                    found = yield from _look_up_login(ctx, profile["login"], budget)
+                except OktaError as lookup_failure:
+                    raise _unconfirmed(lookup_failure) from None
                 if found is not None:
                     return _created_by_this_call(found, ctx.clock() - began, profile, activate)
             raise
@@ -351,9 +360,10 @@ def _maybe_applied(outcome: Outcome) -> bool:
 def _admitted(ctx: Context, bucket: str, budget: WaitBudget) -> Plan[None]:
     """Wait until the rate limit lets a request to `bucket` go out, and reserve its slot.
 
-    Only a window Okta reported, with nothing left once this client's requests in flight
-    are counted, makes the call fail as rate limited (nothing sent, rather than a 429 drawn
-    against the org's budget). A brief hold while no window is known is never reported as
+    Only a window known to be full makes the call fail as rate limited (nothing sent, rather
+    than a 429 drawn against the org's budget): one Okta reported, or the next one the
+    tracker opened with Okta's limit, with nothing left once this client's requests in
+    flight are counted. A brief hold while no window is known is never reported as
     a rate limit: past the budget, the request goes out and Okta's answer says what is true.
     """
     while True:
@@ -362,13 +372,13 @@ def _admitted(ctx: Context, bucket: str, budget: WaitBudget) -> Plan[None]:
             return
         if not budget.allows(hold.seconds):
             if hold.used_up:
-                raise _rate_limited(hold.seconds)
+                raise _rate_limited(hold.resets_in)
             ctx.rate_limits.acquire(bucket, ctx.clock(), force=True)
             return
         yield Sleep(hold.seconds)
 
 
-def _rate_limited(wait: float) -> OktaRateLimitError:
+def _rate_limited(wait: float | None) -> OktaRateLimitError:
     # Nothing was sent: the client holds the call back rather than draw a 429 from Okta.
     error = OktaRateLimitError(
         "not sent: Okta's rate limit for this endpoint is used up until its window resets "

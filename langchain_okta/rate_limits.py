@@ -49,13 +49,17 @@ class Hold:
     """A request that should not go out yet, and for how long.
 
     `used_up` is True when Okta reported a window, with a reset still ahead, whose
-    `Remaining` is 0 or already taken by this client's requests in flight: only then may the
-    caller tell anyone it is rate limited. Otherwise no window is known yet (its first
-    answers are on their way) and the hold is brief.
+    `Remaining` is 0 or already taken by this client's requests in flight, or when the
+    tracker opened the next window itself (a reported reset passed: the limit is known, the
+    new reset not yet) and this client's requests in flight already take all of it: only
+    then may the caller tell anyone it is rate limited. Otherwise no window is known yet
+    (its first answers are on their way) and the hold is brief. `resets_in` is the time
+    to the reset when Okta reported it, else None.
     """
 
     seconds: float
     used_up: bool
+    resets_in: float | None = None
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,11 @@ class RateLimitTracker:
                 return None
             # Without a known reset, the window's answers are on their way: check back soon.
             wait = _PENDING_WAIT_SECONDS if resets_at is None else resets_at - now
-            return Hold(min(max(wait, 0.001), _MAX_RESET_SECONDS), used_up=resets_at is not None)
+            seconds = min(max(wait, 0.001), _MAX_RESET_SECONDS)
+            if resets_at is not None:
+                return Hold(seconds, used_up=True, resets_in=seconds)
+            # A window opened here (known limit, `remaining` set from it) is full all the same.
+            return Hold(seconds, used_up=state.remaining is not None)
 
     def window(self, bucket: str, now: float) -> Window | None:
         """The endpoint's window as last reported, or None while Okta has reported none."""

@@ -22,12 +22,15 @@ _DEFAULT_PORTS = {"https": 443, "http": 80}
 
 
 class Timeouts(BaseModel):
-    """Seconds to wait for a connection and for a response; always finite."""
+    """Seconds to wait for a connection and for each read of a response, and how long one
+    attempt may take as a whole (sending the request and reading the whole answer, however
+    slowly the server sends it); always finite."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     connect: float = Field(default=5.0, gt=0, le=300)
     read: float = Field(default=30.0, gt=0, le=600)
+    attempt: float = Field(default=60.0, gt=0, le=900)
 
 
 class RetrySettings(BaseModel):
@@ -59,6 +62,9 @@ class OktaSettings(BaseModel):
     retries: RetrySettings = RetrySettings()
     # Okta's per-org concurrency limits start at 35 requests in flight; stay well below.
     max_concurrency: int = Field(default=10, ge=1, le=35)
+    # A page of 200 users is well under 1 MiB; anything past this is not an Okta answer (an
+    # endless body, a gzip bomb) and is cut off rather than read into memory.
+    max_response_bytes: int = Field(default=32 * 1024 * 1024, ge=64 * 1024)
 
     @field_validator("org_url")
     @classmethod

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections import Counter
 from typing import Literal, get_args
 
@@ -23,9 +24,9 @@ from langchain_okta.errors import (
     OktaConnectionError,
     OktaError,
     OktaRateLimitError,
-    OktaResponseError,
 )
 from langchain_okta.models import OktaUser, UserStatus
+from langchain_okta.paging import PagingCycleError, Walk
 from langchain_okta.plans import Context, Plan, Sleep, call
 from langchain_okta.progress import PageProgress, ProgressCallback
 from langchain_okta.retries import WaitBudget
@@ -38,6 +39,8 @@ OTHER_STATUS = "OTHER"
 _KNOWN_STATUSES = frozenset(get_args(UserStatus))
 # How long to look again when the window is spoken for by requests still in flight.
 _PENDING_WAIT_SECONDS = 0.05
+
+_STATUS_CLAUSE = re.compile(r"\bstatus\s+eq\b")
 
 StopReason = Literal["time_budget", "rate_limit_share", "rate_limited", "okta_error"]
 
@@ -66,7 +69,8 @@ class UserSummary(BaseModel):
 
     `complete` is True only when every page was read. Otherwise `matched` and `by_status`
     count the users read before the walk stopped (lower bounds), `stopped_by` says what
-    stopped it and `reason` says so in words.
+    stopped it and `reason` says so in words. `excluded` names the statuses the listing
+    itself leaves out: Okta lists DEPROVISIONED users only to a search or a status filter.
     """
 
     matched: int
@@ -77,6 +81,7 @@ class UserSummary(BaseModel):
     reason: str | None = None
     pages: int
     seconds: float
+    excluded: tuple[UserStatus, ...] = ()
 
 
 def summarize_users(
@@ -92,9 +97,10 @@ def summarize_users(
     An error on the first page is raised as it is: nothing was counted. An error on a later
     page ends the walk with the counts so far, marked incomplete.
     """
-    tally = _Tally(started=ctx.clock())
+    tally = _Tally(started=ctx.clock(), excluded=_left_out(search, filter))
     budget = WaitBudget(limits.seconds, ctx.clock)
     after: str | None = None
+    walk = Walk()
     while True:
         request = api.list_users(search=search, filter=filter, limit=PAGE_SIZE, after=after)
         stop = yield from _room_for_a_page(ctx, request.bucket, budget, limits, tally)
@@ -104,8 +110,6 @@ def summarize_users(
         try:
             read = functools.partial(api.read_counted_page, keep=SAMPLE_SIZE - len(tally.sample))
             page = yield from call(ctx, request, budget, read)
-            if page.next_cursor is not None and page.next_cursor == after:
-                raise OktaResponseError("Okta returned the same page cursor twice")
         except OktaError as error:
             if tally.pages == 0:
                 raise
@@ -120,9 +124,20 @@ def summarize_users(
                     more=page.next_cursor is not None,
                 )
             )
-        if page.next_cursor is None:
+        try:
+            after = walk.follow(page.next_cursor)
+        except PagingCycleError as cycle:
+            return tally.summary(ctx, "okta_error", f"stopped because {cycle.summary}")
+        if after is None:
             return tally.summary(ctx)
-        after = page.next_cursor
+
+
+def _left_out(search: str | None, filter: str | None) -> tuple[UserStatus, ...]:
+    """What Okta's listing leaves out: without a search or a status filter, the
+    DEPROVISIONED users (a status filter names what it counts, that status included)."""
+    if search or (filter and _STATUS_CLAUSE.search(filter)):
+        return ()
+    return ("DEPROVISIONED",)
 
 
 def _room_for_a_page(
@@ -166,8 +181,9 @@ def _stopped_by_error(error: OktaError, page: int) -> tuple[StopReason, str]:
 
 
 class _Tally:
-    def __init__(self, started: float) -> None:
+    def __init__(self, started: float, excluded: tuple[UserStatus, ...]) -> None:
         self.started = started
+        self.excluded = excluded
         self.matched = 0
         self.pages = 0
         self.page_seconds = 0.0
@@ -189,6 +205,7 @@ class _Tally:
     ) -> UserSummary:
         by_status = dict(sorted(self.statuses.items(), key=lambda item: (-item[1], item[0])))
         return UserSummary(
+            **({"excluded": self.excluded} if self.excluded else {}),
             matched=self.matched,
             by_status=by_status,
             sample=self.sample,

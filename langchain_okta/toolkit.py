@@ -17,7 +17,7 @@ from pydantic import ConfigDict, PrivateAttr, SecretStr
 from langchain_okta.approvals import DEFAULT_DECISIONS, approval_policy
 from langchain_okta.client import OktaClient
 from langchain_okta.closing import Closing
-from langchain_okta.connections import import_async_stack
+from langchain_okta.connections import AsyncTransportFactory, import_async_stack
 from langchain_okta.errors import OktaAdminCheckError, OktaAuthenticationError
 from langchain_okta.models import AdminAccess
 from langchain_okta.oauth.access import ServiceAppAccess, decide_read_only
@@ -70,8 +70,14 @@ class OktaToolkit(Closing, BaseToolkit):
         client: An `OktaClient` to use instead of making one (e.g. shared by two
             toolkits); then leave out `org_url`, `api_token`, `transport`, `timeouts`,
             `retries` and `max_concurrency`. Closing the toolkit leaves it open.
-        transport: An httpx transport to send through, sync, async or both: the sandbox
-            org's `org.transport()`, a test double, or another HTTP stack.
+        transport: What to send through instead of httpx's own connections: an httpx
+            transport (sync, async or both), such as the sandbox org's `org.transport()` or
+            a test double; or, for async calls, a transport factory such as
+            `httpx_aiohttp.AiohttpTransport` (the class) or `lambda:
+            httpx.AsyncHTTPTransport(...)`, which gives each event loop a transport of its
+            own, closed with that loop. An async transport instance that holds connections
+            serves one event loop at a time (`TransportInUseError` from a second loop while
+            the first lives): pass a factory when several loops share the toolkit.
         timeouts: `Timeouts(connect=5, read=30)` by default, in seconds.
         retries: `RetrySettings(max_attempts=4, max_wait=20)` by default: how hard one tool
             call tries before it reports an error.
@@ -112,7 +118,10 @@ class OktaToolkit(Closing, BaseToolkit):
         read_only: bool | None = None,
         check_admin: bool = True,
         client: OktaClient | None = None,
-        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        transport: httpx.BaseTransport
+        | httpx.AsyncBaseTransport
+        | AsyncTransportFactory
+        | None = None,
         timeouts: Timeouts | None = None,
         retries: RetrySettings | None = None,
         max_concurrency: int | None = None,
@@ -157,7 +166,10 @@ class OktaToolkit(Closing, BaseToolkit):
         read_only: bool | None = None,
         check_admin: bool = True,
         client: OktaClient | None = None,
-        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+        transport: httpx.BaseTransport
+        | httpx.AsyncBaseTransport
+        | AsyncTransportFactory
+        | None = None,
         timeouts: Timeouts | None = None,
         retries: RetrySettings | None = None,
         max_concurrency: int | None = None,
@@ -326,7 +338,7 @@ class _Reach:
     org_url: str | None
     api_token: str | SecretStr | None
     auth: PrivateKeyJwt | None
-    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None
+    transport: httpx.BaseTransport | httpx.AsyncBaseTransport | AsyncTransportFactory | None
     timeouts: Timeouts | None
     retries: RetrySettings | None
     max_concurrency: int | None

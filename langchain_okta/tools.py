@@ -3,6 +3,7 @@
 # No `from __future__ import annotations` here: LangChain reads the tool functions' type
 # hints on every call, and string annotations would be evaluated again each time.
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -196,6 +197,13 @@ class OktaTool(StructuredTool):
 
     __str__ = __repr__
 
+    def _parse_input(
+        self, tool_input: str | dict[str, Any], tool_call_id: str | None
+    ) -> str | dict[str, Any]:
+        # Some models send all the arguments as one JSON string; taken as the first field,
+        # it would become, say, a name search that finds nobody and looks complete.
+        return super()._parse_input(_unpacked(tool_input, self.args), tool_call_id)
+
 
 def _tool(name: str, schema: type[BaseModel], run: Any, arun: Any) -> BaseTool:
     # LangChain passes a plain-string input (`tool.invoke("jane@example.com")`) as one
@@ -218,6 +226,29 @@ def _tool(name: str, schema: type[BaseModel], run: Any, arun: Any) -> BaseTool:
         handle_tool_error=True,
         handle_validation_error=_explain_invalid_arguments(schema),
     )
+
+
+def _unpacked(tool_input: str | dict[str, Any], fields: dict[str, Any]) -> str | dict[str, Any]:
+    """The arguments, when they came as one JSON object string (alone, or as the only
+    argument's value); anything else as it came. Such a string that is no JSON object is
+    refused, with what to send instead."""
+    first = next(iter(fields))
+    text = tool_input if isinstance(tool_input, str) else None
+    if isinstance(tool_input, dict) and list(tool_input) == [first]:
+        text = tool_input[first] if isinstance(tool_input[first], str) else None
+    if text is None or not text.lstrip().startswith("{"):
+        return tool_input
+    try:
+        arguments = json.loads(text)
+    except ValueError:
+        arguments = None
+    if not isinstance(arguments, dict):
+        raise ToolException(
+            "Invalid arguments: they came as one string that starts like a JSON object but is "
+            f"not one. Pass each argument as a field of its own (this tool accepts: "
+            f"{', '.join(fields)}) and call it again."
+        )
+    return arguments
 
 
 def _fields(first: str, text: tuple[str, ...], kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -13,8 +13,16 @@ import ssl
 
 import httpx
 
-# Failures after which the request cannot have reached Okta; any other may have.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+# Failures after which the request cannot have reached Okta; any other may have. httpx
+# raises ProxyError only when the proxy refuses or fails the tunnel (CONNECT, SOCKS), before
+# a byte of the request goes through it.
+NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+    httpx.ProxyError,
+)
 
 _TIMEOUTS: dict[type[httpx.TimeoutException], str] = {
     httpx.ConnectTimeout: "timed out while connecting",

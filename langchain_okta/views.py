@@ -76,6 +76,13 @@ def summary_content(summary: UserSummary) -> str:
     head: dict[str, Any] = {"matched": summary.matched, "complete": summary.complete}
     if not summary.complete:
         head["reason"] = f"{summary.reason}; matched and by_status are lower bounds"
+    if summary.excluded:
+        # Next to `complete`: complete means every page of this listing, not every user.
+        head["not_counted"] = (
+            f"{', '.join(summary.excluded)} (deactivated) users, which a listing without "
+            "query or search leaves out; count them with status="
+            f"{summary.excluded[0]}"
+        )
     head["by_status"] = summary.by_status
     rows = [[_value(user, column) for column in SAMPLE_COLUMNS] for user in summary.sample]
     for kept in range(len(rows), -1, -1):

@@ -174,6 +174,14 @@ def test_create_refuses_a_login_that_cannot_be_used_as_a_user_id(login):
         CreateUserArgs(**NEW_USER, login=login)
 
 
+@pytest.mark.parametrize("login", ["", " ", None])
+def test_create_takes_an_empty_login_as_not_given(login):
+    args = CreateUserArgs(**NEW_USER, login=login)
+
+    assert args.login is None
+    assert "login" not in args.new_profile()
+
+
 def test_create_strips_surrounding_whitespace():
     args = CreateUserArgs(
         first_name="  Jane ", last_name="\tDoe\n", email=" jane.doe@example.com ", login=" jdoe1 "

@@ -23,11 +23,13 @@ from langchain_okta import (
     InvalidUserIdError,
     OktaAuthenticationError,
     OktaClient,
+    OktaCursorMismatchError,
     OktaDuplicateLoginError,
     OktaError,
     OktaNotFoundError,
     OktaPermissionError,
     OktaRateLimitError,
+    OktaResponseError,
     OktaServerError,
     OktaSettings,
     OktaUser,
@@ -36,6 +38,7 @@ from langchain_okta import (
     Timeouts,
     __version__,
 )
+from langchain_okta.cursors import bind, unbind
 
 ORG = "https://acme.okta.com"
 TOKEN = "TOKEN-SECRET-123"
@@ -185,13 +188,9 @@ def test_list_users_sends_each_given_parameter_under_okta_name(
 ) -> None:
     route = okta.get("/api/v1/users").mock(return_value=page())
 
-    client.list_users(
-        query="jan",
-        search='profile.department eq "Sales"',
-        filter='status eq "ACTIVE"',
-        limit=50,
-        cursor="00u9",
-    )
+    listing = {"query": "jan", "search": 'profile.department eq "Sales"'}
+    listing["filter"] = 'status eq "ACTIVE"'
+    client.list_users(**listing, limit=50, cursor=bind("00u9", **listing))
 
     assert dict(route.calls.last.request.url.params) == {
         "q": "jan",
@@ -200,6 +199,18 @@ def test_list_users_sends_each_given_parameter_under_okta_name(
         "limit": "50",
         "after": "00u9",
     }
+
+
+def test_a_cursor_sent_with_other_filters_is_refused_without_sending(
+    okta: respx.Router, client: OktaClient
+) -> None:
+    route = okta.get("/api/v1/users").mock(return_value=page(okta_user(), after="00u2"))
+    cursor = client.list_users(filter='status eq "STAGED"', limit=1).next_cursor
+
+    with pytest.raises(OktaCursorMismatchError, match="different query, search or status"):
+        client.list_users(filter='status eq "ACTIVE"', limit=1, cursor=cursor)
+
+    assert route.call_count == 1
 
 
 def test_list_users_sends_no_parameter_that_was_not_given(
@@ -220,7 +231,7 @@ def test_next_cursor_is_read_from_the_next_link_among_separate_link_headers(
     result = client.list_users(limit=2)
 
     assert [user.id for user in result.users] == ["00u1"]
-    assert result.next_cursor == "00u2"
+    assert unbind(result.next_cursor or "", query=None, search=None, filter=None) == "00u2"
 
 
 def test_next_cursor_is_read_from_a_single_comma_joined_link_header(
@@ -235,7 +246,8 @@ def test_next_cursor_is_read_from_a_single_comma_joined_link_header(
         },
     )
 
-    assert client.list_users(limit=2).next_cursor == "00u2"
+    cursor = client.list_users(limit=2).next_cursor
+    assert unbind(cursor or "", query=None, search=None, filter=None) == "00u2"
 
 
 def test_a_next_link_to_another_host_only_lends_its_cursor(
@@ -291,6 +303,45 @@ async def test_aiter_users_walks_every_page(okta: respx.Router, aclient: OktaCli
     assert ids == ["00u1", "00u2"]
     assert route.call_count == 2
     assert route.calls.last.request.url.params["after"] == "c1"
+
+
+def test_iter_users_stops_with_an_error_when_next_links_go_round_in_a_circle(
+    okta: respx.Router, client: OktaClient
+) -> None:
+    route = okta.get("/api/v1/users").mock(
+        side_effect=[
+            page(okta_user("00u1"), after="A"),
+            page(okta_user("00u2"), after="B"),
+            page(okta_user("00u3"), after="A"),
+        ]
+        + [page(okta_user("00u9"), after="B")] * 10
+    )
+    seen = []
+
+    with pytest.raises(OktaResponseError, match="leads back to a page already read"):
+        seen.extend(user.id for user in client.iter_users(limit=1))
+
+    assert seen == ["00u1", "00u2", "00u3"]
+    assert route.call_count == 3
+
+
+async def test_aiter_users_stops_with_an_error_when_next_links_go_round_in_a_circle(
+    okta: respx.Router, aclient: OktaClient
+) -> None:
+    okta.get("/api/v1/users").mock(
+        side_effect=[page(okta_user("00u1"), after="A"), page(okta_user("00u2"), after="B")]
+        + [page(okta_user("00u3"), after="A")] * 10
+    )
+    seen: list[str] = []
+
+    async def walk() -> None:
+        async for user in aclient.aiter_users(limit=1):
+            seen.append(user.id)
+
+    with pytest.raises(OktaResponseError, match="leads back to a page already read"):
+        await walk()
+
+    assert seen == ["00u1", "00u2", "00u3"]
 
 
 # -- getting ----------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def connections() -> Iterator[Connections]:
         1,
         new_sync=lambda: httpx.Client(transport=httpx.MockTransport(no_answer)),
         owns_sync=True,
-        new_async=lambda: httpx.AsyncClient(transport=httpx.MockTransport(no_answer)),
+        new_async=lambda _: httpx.AsyncClient(transport=httpx.MockTransport(no_answer)),
         async_transport=None,
         owns_async=True,
     )

@@ -9,6 +9,7 @@ import pytest
 
 from langchain_okta import plans
 from langchain_okta.api import Received
+from langchain_okta.cursors import bind
 from langchain_okta.errors import (
     OktaAuthenticationError,
     OktaConnectionError,
@@ -379,6 +380,25 @@ def test_a_call_whose_window_is_taken_by_requests_in_flight_is_not_sent_past_the
     in_flight.close()
 
 
+def test_a_call_past_its_budget_is_never_forced_into_a_window_the_tracker_opened_full():
+    ctx = make_ctx(max_wait=0.0)
+    Script(ctx, user(headers=limit_headers(remaining=0, reset_in=1, limit=5))).run(
+        plans.get_user(ctx, "00u1")
+    )
+    ctx.clock.now += 1.0  # the reported reset passes: the tracker opens the next window
+    in_flight = [plans.get_user(ctx, f"00u{n}") for n in range(5)]
+    assert all(isinstance(next(call), Send) for call in in_flight)
+    okta = Script(ctx)
+
+    with pytest.raises(OktaRateLimitError, match="not sent") as raised:
+        okta.run(plans.get_user(ctx, "00u9"))
+
+    assert okta.sent == []
+    assert raised.value.retry_after is None  # the new window's reset is not reported yet
+    for call in in_flight:
+        call.close()
+
+
 def test_an_abandoned_request_gives_its_rate_limit_slot_back(ctx):
     Script(ctx, user(headers=limit_headers(remaining=1, reset_in=30))).run(
         plans.get_user(ctx, "00u1")
@@ -409,12 +429,12 @@ def test_list_users_returns_the_page_and_the_next_cursor(ctx):
 
     result = okta.run(
         plans.list_users(
-            ctx, query=None, search='status eq "STAGED"', filter=None, limit=2, after=None
+            ctx, query=None, search='status eq "STAGED"', filter=None, limit=2, cursor=None
         )
     )
 
     assert [u.id for u in result.users] == ["00u1", "00u2"]
-    assert result.next_cursor == "00u2"
+    assert result.next_cursor == bind("00u2", query=None, search='status eq "STAGED"', filter=None)
     assert okta.sent[0].params == (("search", 'status eq "STAGED"'), ("limit", "2"))
 
 
@@ -498,6 +518,28 @@ def test_duplicate_login_after_an_unsure_attempt_resolves_to_the_user_it_created
     assert okta.run(create(ctx)).id == "00u1"
     assert okta.requests.count("POST /api/v1/users") == 2
     assert okta.requests[-1] == f"GET {JANE_PATH}"
+
+
+@pytest.mark.parametrize(
+    "lookup_failure", [okta_error(403, "E0000006"), okta_error(405, "E0000022")]
+)
+def test_duplicate_login_after_an_unsure_attempt_whose_lookup_fails_says_the_user_may_exist(
+    ctx, lookup_failure
+):
+    okta = Script(ctx, DROPPED, NOT_FOUND, DUPLICATE, lookup_failure)
+
+    with pytest.raises(OktaUnconfirmedCreateError) as raised:
+        okta.run(create(ctx))
+
+    assert "okta_get_user" in raised.value.for_agent()
+    assert okta.requests[-1] == f"GET {JANE_PATH}"
+
+
+def test_duplicate_login_after_an_unsure_attempt_whose_lookup_gets_no_answer_says_so(ctx):
+    okta = Script(ctx, DROPPED, NOT_FOUND, DUPLICATE, *[NOT_SENT] * 4)
+
+    with pytest.raises(OktaUnconfirmedCreateError):
+        okta.run(create(ctx))
 
 
 def test_duplicate_login_on_a_first_attempt_is_an_error_without_a_lookup(ctx):

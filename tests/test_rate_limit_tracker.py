@@ -98,7 +98,7 @@ def test_the_first_answer_releases_the_held_burst_into_the_reported_window():
         None,
         None,
         None,
-        Hold(pytest.approx(30.0), used_up=True),
+        Hold(pytest.approx(30.0), used_up=True, resets_in=pytest.approx(30.0)),
     ]
 
 
@@ -125,7 +125,18 @@ def test_a_new_window_starts_with_the_last_limit_not_unlimited(tracker):
     holds = [tracker.acquire(BUCKET, 10.0) for _ in range(4)]
 
     assert holds[:3] == [None] * 3
-    assert holds[3] == Hold(pytest.approx(0.05), used_up=False)
+    assert holds[3] is not None
+    assert holds[3].seconds == pytest.approx(0.05)
+
+
+def test_a_window_the_tracker_opened_itself_is_used_up_once_its_limit_is_in_flight(tracker):
+    tracker.acquire(BUCKET, 0.0)
+    tracker.release(BUCKET, headers(0, reset_in=10, limit=3), 0.0)
+
+    holds = [tracker.acquire(BUCKET, 10.0) for _ in range(4)]
+
+    # Its reset is not reported yet, but its limit is known: a fourth request would be a 429.
+    assert holds[3] == Hold(pytest.approx(0.05), used_up=True, resets_in=None)
 
 
 def test_reset_is_placed_with_the_largest_date_offset_seen(tracker):
@@ -151,14 +162,18 @@ def test_a_window_whose_last_requests_are_in_flight_is_used_up_until_its_reset(t
     tracker.acquire(BUCKET, 5.0)
     tracker.acquire(BUCKET, 5.0)
 
-    assert tracker.acquire(BUCKET, 5.0) == Hold(pytest.approx(25.0), used_up=True)
+    assert tracker.acquire(BUCKET, 5.0) == Hold(
+        pytest.approx(25.0), used_up=True, resets_in=pytest.approx(25.0)
+    )
 
 
 def test_request_waits_for_the_reset_when_okta_reports_none_remaining(tracker):
     tracker.acquire(BUCKET, 100.0)
     tracker.release(BUCKET, headers(0, reset_in=12), 100.0)
 
-    assert tracker.acquire(BUCKET, 100.0) == Hold(pytest.approx(12.0), used_up=True)
+    assert tracker.acquire(BUCKET, 100.0) == Hold(
+        pytest.approx(12.0), used_up=True, resets_in=pytest.approx(12.0)
+    )
 
 
 def test_requests_go_out_again_after_the_reset(tracker):
@@ -220,7 +235,9 @@ def test_out_of_order_responses_within_one_window_keep_the_lowest_remaining(trac
     tracker.release(BUCKET, headers(0, reset_in=30), 0.0)
     tracker.release(BUCKET, headers(7, reset_in=30), 0.5)  # sent earlier, arrived later
 
-    assert tracker.acquire(BUCKET, 1.0) == Hold(pytest.approx(29.0), used_up=True)
+    assert tracker.acquire(BUCKET, 1.0) == Hold(
+        pytest.approx(29.0), used_up=True, resets_in=pytest.approx(29.0)
+    )
 
 
 def test_a_stale_response_from_a_past_window_is_ignored(tracker):

@@ -400,4 +400,16 @@ def test_a_cursor_that_repeats_ends_the_walk_instead_of_counting_forever(ctx: Co
 
     summary = okta.run(summarize(ctx))
 
-    assert (summary.matched, summary.complete, summary.stopped_by) == (200, False, "okta_error")
+    # The page at "same" was read once; its link back to itself ends the walk.
+    assert (summary.matched, summary.complete, summary.stopped_by) == (400, False, "okta_error")
+    assert len(okta.sent) == 2
+
+
+def test_next_links_that_lead_back_to_an_earlier_page_end_the_walk(ctx: Context) -> None:
+    okta = Okta(ctx, full_page(cursor="A"), full_page(cursor="B"), full_page(cursor="A"))
+
+    summary = okta.run(summarize(ctx))
+
+    assert (summary.matched, summary.complete, summary.stopped_by) == (600, False, "okta_error")
+    assert "leads back to a page already read" in summary.reason
+    assert [dict(request.params).get("after") for request in okta.sent] == [None, "A", "B"]

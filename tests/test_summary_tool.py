@@ -172,6 +172,34 @@ def test_the_output_is_compact_and_small(call: Call) -> None:
     assert message.content == json.dumps(json.loads(message.content), separators=(",", ":"))
 
 
+def test_a_whole_org_summary_says_it_leaves_out_deprovisioned_users(
+    org: SandboxOrg, call: Call
+) -> None:
+    org.set_status(org.users[0]["id"], "DEPROVISIONED")
+
+    shown = json.loads(call(summary=True).content)
+
+    assert shown["complete"] is True
+    assert "DEPROVISIONED" in shown["not_counted"]
+    assert "DEPROVISIONED" not in shown["by_status"]
+    # The advice it gives holds: that listing counts them.
+    assert "status=DEPROVISIONED" in shown["not_counted"]
+    counted = json.loads(call(summary=True, status="DEPROVISIONED").content)
+    assert counted["by_status"]["DEPROVISIONED"] >= 1
+    assert "not_counted" not in counted
+
+
+def test_a_summary_with_a_search_leaves_nobody_out_and_says_nothing_of_it(
+    org: SandboxOrg, call: Call
+) -> None:
+    org.set_status(org.users[0]["id"], "DEPROVISIONED")
+
+    shown = json.loads(call(search="profile.login pr", summary=True).content)
+
+    assert "not_counted" not in shown
+    assert shown["by_status"]["DEPROVISIONED"] >= 1
+
+
 def test_the_artifact_holds_the_summary_with_the_raw_sample_users(call: Call) -> None:
     message = call(status="STAGED", summary=True)
 
@@ -234,7 +262,8 @@ def test_any_summary_arguments_get_a_small_answer_or_an_error_and_only_listings(
         outcomes[message.status] += 1
         if message.status == "success":
             shown = json.loads(message.content)
-            assert set(shown) == SUMMARY_KEYS
+            whole_org = not any(args.get(name) for name in ("query", "search", "status"))
+            assert set(shown) == SUMMARY_KEYS | ({"not_counted"} if whole_org else set())
             assert len(message.content.encode()) < SUMMARY_MAX_BYTES
             assert shown["complete"] is True
             assert shown["matched"] == sum(shown["by_status"].values())

@@ -18,6 +18,7 @@ from langchain_core.tools import BaseTool
 from okta_responses import okta_error
 
 from langchain_okta import OktaToolkit, RetrySettings
+from langchain_okta.cursors import bind
 
 ORG = "https://acme.okta.com"
 TOKEN = "TOKEN-SECRET-123"
@@ -152,7 +153,7 @@ def test_list_users_content_is_a_compact_table_of_the_view_fields_and_next_curso
     assert assert_compact_json(message.text) == {
         "columns": LIST_COLUMNS,
         "users": [[*row, raw["created"], raw["lastLogin"]]],
-        "next_cursor": "00u1",
+        "next_cursor": bind("00u1", query=None, search=None, filter=None),
     }
 
 
@@ -295,9 +296,55 @@ def test_quotes_and_backslashes_in_query_are_escaped_in_a_search(
 
 
 def test_cursor_is_sent_as_after(users: respx.Route, call: Call) -> None:
-    call("okta_list_users", cursor="00u9", limit=5)
+    call("okta_list_users", cursor=bind("00u9", query=None, search=None, filter=None), limit=5)
 
     assert params_of(users) == {"after": "00u9", "limit": "5"}
+
+
+def test_a_cursor_from_a_listing_with_another_status_is_refused_without_sending(
+    okta: respx.Router, call: Call
+) -> None:
+    okta.get("/api/v1/users").respond(
+        200,
+        json=[okta_user()],
+        headers={"link": f'<{ORG}/api/v1/users?after=00u1&limit=1>; rel="next"'},
+    )
+    staged = json.loads(call("okta_list_users", status="STAGED", limit=1).text)
+
+    message = call("okta_list_users", status="ACTIVE", cursor=staged["next_cursor"])
+
+    assert message.status == "error"
+    assert "different query, search or status" in message.text
+    assert "without a cursor" in message.text
+    assert okta.calls.call_count == 1
+
+
+def test_a_cursor_the_tool_did_not_hand_out_is_refused_without_sending(
+    users: respx.Route, call: Call
+) -> None:
+    message = call("okta_list_users", cursor="00u9")
+
+    assert message.status == "error"
+    assert "not a next_cursor" in message.text
+    assert users.call_count == 0
+
+
+def test_a_cursor_goes_on_with_the_same_listing_whatever_the_page_size(
+    okta: respx.Router, call: Call
+) -> None:
+    route = okta.get("/api/v1/users").respond(
+        200,
+        json=[okta_user()],
+        headers={"link": f'<{ORG}/api/v1/users?after=00u1&limit=1>; rel="next"'},
+    )
+    first = json.loads(call("okta_list_users", query="jan", status="ACTIVE", limit=1).text)
+
+    message = call(
+        "okta_list_users", query="jan", status="ACTIVE", limit=50, cursor=first["next_cursor"]
+    )
+
+    assert message.status == "success"
+    assert route.calls.last.request.url.params["after"] == "00u1"
 
 
 # -- create and update ------------------------------------------------------------------------
@@ -337,6 +384,25 @@ def test_create_user_with_activate_false_sends_activate_false(
     )
 
     assert params_of(route) == {"activate": "false"}
+
+
+@pytest.mark.parametrize("login", ["", "   "])
+def test_create_user_with_an_empty_login_uses_the_email_as_the_description_says(
+    okta: respx.Router, call: Call, login: str
+) -> None:
+    route = okta.post("/api/v1/users").respond(200, json=okta_user("00unew"))
+
+    message = call(
+        "okta_create_user",
+        first_name="Jane",
+        last_name="Doe",
+        email="jane@example.com",
+        login=login,
+    )
+
+    assert message.status == "success"
+    sent = json.loads(route.calls.last.request.content)["profile"]
+    assert sent["login"] == "jane@example.com"
 
 
 def test_create_user_sends_login_and_mobile_phone_when_given(
@@ -605,3 +671,46 @@ def test_the_token_never_appears_in_any_output_or_artifact(okta: respx.Router, c
     for message in messages:
         assert TOKEN not in message.text
         assert TOKEN not in repr(message.artifact)
+
+
+# -- arguments sent as one JSON string ---------------------------------------------------------
+
+
+def test_arguments_sent_as_one_json_object_string_are_parsed_not_searched_for(
+    users: respx.Route, call: Call
+) -> None:
+    message = call("okta_list_users", query='{"status": "STAGED", "limit": 5}')
+
+    assert message.status == "success"
+    assert params_of(users) == {"filter": 'status eq "STAGED"', "limit": "5"}
+
+
+@pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
+def test_a_plain_string_input_holding_a_json_object_is_parsed_into_the_arguments(
+    users: respx.Route, tools: dict[str, BaseTool], mode: str
+) -> None:
+    tool = tools["okta_list_users"]
+    text = ' {"search": "profile.department eq \\"Sales\\""}'
+
+    asyncio.run(tool.ainvoke(text)) if mode == "ainvoke" else tool.invoke(text)
+
+    assert params_of(users) == {"search": '(profile.department eq "Sales")', "limit": "20"}
+
+
+def test_a_string_that_starts_like_a_json_object_but_is_not_one_is_refused_unsent(
+    users: respx.Route, call: Call
+) -> None:
+    message = call("okta_list_users", query='{"status": "STAGED", "limit": 5')
+
+    assert message.status == "error"
+    assert "Pass each argument as a field of its own" in message.text
+    assert "query, search, status, limit, cursor, summary" in message.text
+    assert users.call_count == 0
+
+
+def test_json_arguments_are_checked_like_any_others(users: respx.Route, call: Call) -> None:
+    message = call("okta_list_users", query='{"status": "GONE", "department": "Sales"}')
+
+    assert message.status == "error"
+    assert "department is not an argument of this tool" in message.text
+    assert users.call_count == 0

@@ -106,3 +106,24 @@ def test_the_agent_is_told_to_try_again_later() -> None:
     error = connection_error(lambda request: httpx.ConnectTimeout("timed out", request=request))
 
     assert "try again" in error.for_agent()
+
+
+def test_a_create_refused_by_the_proxy_is_not_said_to_have_maybe_reached_okta() -> None:
+    sent: list[str] = []
+
+    def proxy_refuses(request: httpx.Request) -> httpx.Response:
+        sent.append(f"{request.method} {request.url.path}")
+        raise httpx.ProxyError("403 Forbidden", request=request)
+
+    retries = RetrySettings(max_attempts=2, backoff_base=0, backoff_max=0)
+    settings = OktaSettings(org_url=ORG, api_token=TOKEN, retries=retries)
+    profile = {"firstName": "Jane", "lastName": "Doe", "email": "jane@example.com"}
+    client = OktaClient(settings, transport=httpx.MockTransport(proxy_refuses))
+    with client, pytest.raises(OktaConnectionError) as raised:
+        client.create_user(profile)
+
+    # Nothing went past the proxy: resent as it is, with no lookup of a user it might have made.
+    assert type(raised.value) is OktaConnectionError
+    assert "may have" not in raised.value.for_agent()
+    assert "proxy" in str(raised.value)
+    assert sent == ["POST /api/v1/users"] * 2

@@ -61,10 +61,11 @@ class ScriptedChatModel(BaseChatModel):
 
 
 def last_tool_result(messages: Sequence[BaseMessage]) -> str:
-    """The content of the most recent tool message, for turns that read it."""
+    """The text of the most recent tool message, for turns that read it."""
     for message in reversed(messages):
         if isinstance(message, ToolMessage):
-            return str(message.content)
+            # `.text` joins text blocks too: a note may come as a block of its own.
+            return message.text if isinstance(message.content, list) else str(message.content)
     raise LookupError("no tool has answered yet")
 
 
@@ -72,10 +73,21 @@ def last_tool_json(messages: Sequence[BaseMessage]) -> Any:
     """The most recent tool result as JSON, skipping any note put before it.
 
     LangChain's human-in-the-loop middleware prefixes a note to the result of a call that a
-    reviewer edited; the tool's own JSON follows it.
+    reviewer edited, and that note holds JSON of its own (the arguments that ran); the tool's
+    JSON is the object that ends the content.
     """
-    content = last_tool_result(messages)
-    return json.loads(content[content.index("{") :])
+    content = last_tool_result(messages).rstrip()
+    decoder = json.JSONDecoder()
+    start = content.find("{")
+    while start != -1:
+        try:
+            value, end = decoder.raw_decode(content, start)
+        except ValueError:
+            end = -1
+        if end == len(content):
+            return value
+        start = content.find("{", start + 1)
+    raise ValueError(f"the last tool result does not end with a JSON object: {content[:200]!r}")
 
 
 def tool_call(name: str, args: dict[str, Any], call_id: str, content: str = "") -> AIMessage:

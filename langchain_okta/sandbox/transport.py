@@ -22,6 +22,9 @@ class SandboxTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     the timeout while the org still applies the request, as a slow server would.
     """
 
+    # No connections, nothing bound to an event loop: one instance serves every loop at once.
+    serves_any_event_loop = True
+
     def __init__(self, app: SandboxApp) -> None:
         self._app = app
 

@@ -26,6 +26,7 @@ from spec import OktaSpec, Operation, error_messages
 
 from langchain_okta import OktaToolkit
 from langchain_okta.approvals import apreview_call, preview_call
+from langchain_okta.cursors import bind
 
 ORG_URL = "https://acme.okta.com"
 TOKEN = "00aBcDeFgHiJkLmNoPqRsTuVwXyZ-0123456789"
@@ -104,7 +105,8 @@ ACTIONS = [
     pytest.param(
         Action(
             "okta_list_users",
-            {"limit": 200, "cursor": JANE_ID},
+            # The tool's cursor wraps Okta's `after`, bound to the listing's filters (none).
+            {"limit": 200, "cursor": bind(JANE_ID, query=None, search=None, filter=None)},
             ("listUsers",),
             expected_query={"limit": "200", "after": JANE_ID},
         ),

@@ -197,7 +197,7 @@ def test_a_session_made_with_a_default_port_names_the_org_without_it(clock: Cloc
 def test_an_api_call_sends_the_dpop_token_and_a_proof_without_the_query(ctx: Context) -> None:
     answer, sent = scripted(token_ok("AT-9", nonce="N-7"), reply(200, []))
 
-    drive(plans.list_users(ctx, query="a", search=None, filter=None, limit=5, after=None), answer)
+    drive(plans.list_users(ctx, query="a", search=None, filter=None, limit=5, cursor=None), answer)
 
     call = sent[-1]
     assert headers_of(call)["Authorization"] == "DPoP AT-9"

@@ -35,6 +35,7 @@ from reliability_support import (
 
 from langchain_okta import OktaClient, OktaSettings, OktaToolkit, RetrySettings
 from langchain_okta.approvals import describe_call
+from langchain_okta.cursors import bind
 from langchain_okta.sandbox import IN_PROCESS_URL, RateLimit, SandboxOrg
 from langchain_okta.views import listed_users
 
@@ -232,7 +233,11 @@ def list_arguments(known_ids: list[str]) -> st.SearchStrategy[dict[str, Any]]:
             "search": st.sampled_from((*INJECTIONS, 'profile.department eq "Sales"')),
             "status": st.sampled_from(STATUSES),
             "limit": st.integers(min_value=1, max_value=200),
-            "cursor": st.sampled_from(known_ids),
+            # A next_cursor as the tool hands them out, of the unfiltered listing: sent with a
+            # query, search or status, it is refused before sending.
+            "cursor": st.sampled_from(
+                [bind(user_id, query=None, search=None, filter=None) for user_id in known_ids]
+            ),
         },
     )
     return arguments(
@@ -378,10 +383,10 @@ class Tally:
     error: int = 0
     sent_requests: int = 0
 
-    def check_both_paths_were_exercised(self) -> None:
+    def check_both_paths_were_exercised(self, min_sent: int = 100) -> None:
         assert self.success >= 25, self
         assert self.error >= 50, self
-        assert self.sent_requests >= 100, self
+        assert self.sent_requests >= min_sent, self
 
 
 def check_call(
@@ -456,7 +461,9 @@ def test_list_users_answers_every_hostile_argument_set_with_a_tool_message() -> 
         )
 
     check()
-    tally.check_both_paths_were_exercised()
+    # Fewer reach the org than for the other tools: a cursor the tool did not hand out for
+    # the same query, search and status is refused before sending.
+    tally.check_both_paths_were_exercised(min_sent=50)
 
 
 def test_get_user_answers_every_hostile_argument_set_with_a_tool_message() -> None:

@@ -44,6 +44,7 @@ from langchain_okta import (
     OktaValidationError,
     RetrySettings,
 )
+from langchain_okta.cursors import bind, unbind
 from langchain_okta.errors import OktaError, OktaInvalidCursorError
 from langchain_okta.models import USER_MANAGER_ROLES
 from langchain_okta.settings import OktaSettings
@@ -127,6 +128,15 @@ def _next_cursor(recorded: Response) -> str | None:
     return next((link.after for link in recorded.links if link.rel == "next"), None)
 
 
+# The client's listing arguments, by the Okta parameter each is sent as.
+LISTING = {"query": "q", "search": "search", "filter": "filter"}
+
+
+def _okta_after(cursor: str | None, listing: dict[str, str | None]) -> str | None:
+    """Okta's `after` inside a cursor this package handed out for that listing."""
+    return unbind(cursor, **listing) if cursor is not None else None
+
+
 def test_the_replay_covers_every_operation_and_some_errors_of_each_kind():
     assert {exchange.operation for exchange in ANSWERS} == set(READ)
     assert {(e.response.status, e.response.error_code) for e in ERRORS} == set(EXPECTED)
@@ -140,19 +150,20 @@ def test_a_recorded_page_is_read_with_every_user_and_the_next_cursor(exchange: E
     okta = Okta(lambda request: exchange.response)
     params = dict(exchange.request.params)
 
+    listing = {name: params.get(okta) for name, okta in LISTING.items()}
+    # The cursor this package would have handed out for the recorded `after`.
+    after = params.get("after")
     with _client(exchange, okta) as client:
         page = client.list_users(
-            query=params.get("q"),
-            search=params.get("search"),
-            filter=params.get("filter"),
+            **listing,
             limit=int(params["limit"]) if "limit" in params else None,
-            cursor=params.get("after"),
+            cursor=bind(after, **listing) if after else None,
         )
 
     assert [_names(user.raw()) for user in page.users] == [
         _names(user) for user in exchange.response.json()
     ]
-    assert page.next_cursor == _next_cursor(exchange.response)
+    assert _okta_after(page.next_cursor, listing) == _next_cursor(exchange.response)
     assert [user.raw() for user in page.users] == exchange.response.json()
     # The request this package makes for those arguments is the one Okta answered.
     assert sorted(okta.sent[0].url.params.multi_items()) == sorted(exchange.request.params)
@@ -165,8 +176,9 @@ def test_a_recorded_page_reaches_the_model_as_a_table_with_the_next_cursor(excha
     args = {"limit": int(params.get("limit", 20))}
     if status:
         args["status"] = status[1]
+    listing = {"query": None, "search": None, "filter": params.get("filter")}
     if "after" in params:
-        args["cursor"] = params["after"]
+        args["cursor"] = bind(params["after"], **listing)
 
     with _client(exchange, Okta(lambda request: exchange.response)) as client:
         message = _call(_tools(client)["okta_list_users"], **args)
@@ -177,7 +189,8 @@ def test_a_recorded_page_reaches_the_model_as_a_table_with_the_next_cursor(excha
     assert [(r["id"], r["status"], r["firstName"], r["lastName"]) for r in rows] == [
         _names(user) for user in recorded
     ]
-    assert json.loads(str(message.content))["next_cursor"] == _next_cursor(exchange.response)
+    next_cursor = json.loads(str(message.content))["next_cursor"]
+    assert _okta_after(next_cursor, listing) == _next_cursor(exchange.response)
 
 
 # Users
