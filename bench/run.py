@@ -27,7 +27,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import context_cost
@@ -123,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     json_path = args.json or args.output.with_suffix(".json")
     command = "python bench/run.py" + (" --quick" if args.quick else "")
 
-    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     start = time.perf_counter()
     sections = run(config)
     seconds = time.perf_counter() - start

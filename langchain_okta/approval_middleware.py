@@ -35,7 +35,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, Literal, NotRequired, cast
 
 from langchain.agents.middleware import HumanInTheLoopMiddleware, InterruptOnConfig
 from langchain.agents.middleware.types import (
@@ -48,7 +48,6 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import ValidationError
-from typing_extensions import NotRequired
 
 from langchain_okta.approvals import DEFAULT_DECISIONS, checked_decisions
 from langchain_okta.approved_writes import describe_differences

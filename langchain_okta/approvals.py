@@ -76,8 +76,7 @@ def approval_policy(
     policy: dict[str, bool | InterruptOnConfig] = {}
     for name in tool_names:
         if name in _ACTIONS:
-            # A cast: checked as Python 3.10, LangChain's `typing.NotRequired` keys read
-            # as required ones.
+            # A cast: mypy reads this dict literal as a plain dict, not the TypedDict.
             policy[name] = cast(
                 "InterruptOnConfig",
                 {"allowed_decisions": list(decisions), "description": describe},

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
@@ -33,17 +31,6 @@ from langchain_okta.version import __version__
 if TYPE_CHECKING:
     from langchain_okta.oauth.access import ServiceAppAccess
     from langchain_okta.oauth.session import OAuthSession
-
-if sys.version_info >= (3, 11):
-    from asyncio import timeout as _within
-else:  # asyncio.timeout is new in 3.11; anyio comes with httpx
-    import anyio
-
-    @contextlib.asynccontextmanager
-    async def _within(seconds: float) -> AsyncIterator[None]:
-        with anyio.fail_after(seconds):
-            yield
-
 
 T = TypeVar("T")
 
@@ -425,7 +412,7 @@ class OktaClient(Closing):
     async def _asend(self, step: Send) -> Received | TransportFailure:
         http = await self._connections.aacquire()
         try:
-            async with _within(self.settings.timeouts.attempt):
+            async with asyncio.timeout(self.settings.timeouts.attempt):
                 return await self._aattempt(http, step)
         except httpx.RequestError as exc:
             return _transport_failure(exc, self._host)

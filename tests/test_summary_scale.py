@@ -13,7 +13,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from langchain_core.tools import BaseTool
@@ -29,7 +29,7 @@ USERS_PATH = "/api/v1/users"
 NO_LIMIT = RateLimit(limit=1_000_000)
 # The small limit: 20 listings per window, half of which a summary leaves to other calls.
 SMALL_LIMIT = RateLimit(limit=20, window_seconds=600)
-WINDOW_START = datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()
+WINDOW_START = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
 
 
 def plain_listing_statuses(people: int) -> Counter[str]:

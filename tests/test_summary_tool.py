@@ -11,7 +11,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -31,7 +31,7 @@ from langchain_okta.views import SAMPLE_COLUMNS, SUMMARY_MAX_BYTES
 PEOPLE = 480
 USERS_PATH = "/api/v1/users"
 # A clock that stands still: rate-limit windows never reset, timestamps never move.
-FROZEN = datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()
+FROZEN = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
 
 Call = Callable[..., ToolMessage]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def frozen_clock(at: str | datetime) -> Callable[[], float]:
@@ -15,12 +15,8 @@ def frozen_clock(at: str | datetime) -> Callable[[], float]:
     moves on a frozen clock: more requests than `RateLimit.limit` (600 by default) draw 429s
     that never reset.
     """
-    if isinstance(at, str):
-        # Python 3.10 reads no "Z" suffix.
-        instant = datetime.fromisoformat(at[:-1] + "+00:00" if at.endswith("Z") else at)
-    else:
-        instant = at
+    instant = datetime.fromisoformat(at) if isinstance(at, str) else at
     if instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
+        instant = instant.replace(tzinfo=UTC)
     seconds = instant.timestamp()
     return lambda: seconds

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 __all__ = [
@@ -225,14 +225,14 @@ def _check_path(token: _Token) -> str:
 
 
 def _instant(text: str) -> datetime | None:
-    # Python 3.10's fromisoformat rejects the "Z" suffix Okta always writes.
+    # fromisoformat reads "Z" but not a lower-case "z", which RFC 3339 allows.
     if text[-1:] in ("Z", "z"):
         text = text[:-1] + "+00:00"
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _lookup(user: Mapping[str, Any], keys: list[str]) -> Any:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from langchain_okta.sandbox import SandboxOrg, frozen_clock
 
-NEW_YEAR_UTC = datetime(2026, 1, 1, tzinfo=timezone.utc).timestamp()
+NEW_YEAR_UTC = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
 
 
 def test_a_date_alone_is_midnight_utc() -> None:
