@@ -41,10 +41,11 @@ from langchain_okta.descriptions import (
     describe_failure,
     describe_invalid,
     describe_update,
+    is_fault,
     requested,
     reviewer_text,
 )
-from langchain_okta.errors import InvalidUserIdError, OktaError
+from langchain_okta.errors import InvalidUserIdError
 from langchain_okta.previews import CreatePreview, UpdatePreview
 from langchain_okta.tool_names import CREATE_USER, UPDATE_USER
 from langchain_okta.turns import WriteCall
@@ -204,7 +205,7 @@ def _checked_arguments(
 
 
 def _unavailable(tool_name: str, arguments: Mapping[str, Any], error: Exception) -> str:
-    if not isinstance(error, OktaError):
+    if is_fault(error):
         # Anything but Okta's own errors is a fault here; the log keeps the traceback.
         logger.exception("the preview of %s failed unexpectedly", tool_name)
     return describe_failure(_ACTIONS[tool_name], tool_name, arguments, error)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from langchain_okta.connections import OktaClientClosedError
 from langchain_okta.errors import OktaError, OktaNotFoundError
 from langchain_okta.previews import CreatePreview, ExistingUser, PersonSummary, UpdatePreview
 from langchain_okta.views import to_json
@@ -220,8 +221,18 @@ def _label(attribute: str) -> str:
     return _LABELS.get(attribute, attribute).ljust(_LABEL_WIDTH) + " "
 
 
+def is_fault(error: Exception) -> bool:
+    """Whether a preview's failure is a fault of ours, worth a traceback in the log.
+
+    Okta's answers are not, and neither is a toolkit the application closed on purpose.
+    """
+    return not isinstance(error, OktaError | OktaClientClosedError)
+
+
 def _reason(error: Exception) -> str:
     # Only Okta's errors are shown in full: they are known to carry no secret.
     if isinstance(error, OktaError):
         return str(error)
+    if isinstance(error, OktaClientClosedError):
+        return "the connection to Okta was closed: the application closed this toolkit"
     return f"an unexpected {type(error).__name__}"

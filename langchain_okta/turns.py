@@ -36,10 +36,11 @@ from langchain_okta.descriptions import (
     describe_failure,
     describe_invalid,
     describe_update,
+    is_fault,
     quoted,
     reviewer_text,
 )
-from langchain_okta.errors import InvalidUserIdError, OktaError, OktaNotFoundError
+from langchain_okta.errors import InvalidUserIdError, OktaNotFoundError
 from langchain_okta.models import OktaUser, UserProfile
 from langchain_okta.paths import check_user_id
 from langchain_okta.plans import Context, Plan, user_and_etag
@@ -94,7 +95,7 @@ def preview_turn(
             else:
                 approval = yield from _create(ctx, turn, position, write)
         except Exception as exc:
-            if not isinstance(exc, OktaError):
+            if is_fault(exc):
                 logger.exception("the preview of %s failed unexpectedly", write.name)
             action: Action = "update" if write.name == UPDATE_USER else "create"
             approval = _approval(

@@ -138,6 +138,20 @@ def test_an_unexpected_failure_is_described_and_logged(
     assert "failed unexpectedly" in caplog.text
 
 
+def test_a_preview_after_the_toolkit_is_closed_says_so_and_logs_nothing(
+    org: SandboxOrg, caplog: pytest.LogCaptureFixture
+):
+    toolkit = OktaToolkit(IN_PROCESS_URL, org.token, transport=org.transport())
+    toolkit.close()
+
+    with caplog.at_level(logging.DEBUG, logger="langchain_okta"):
+        text = describe_call(toolkit.client, UPDATE, {"user_id": JANE, "last_name": "X"})
+
+    assert "the connection to Okta was closed" in text
+    assert "unexpected" not in text
+    assert caplog.text == ""
+
+
 def test_a_tool_that_writes_nothing_has_no_preview(toolkit: OktaToolkit):
     text = describe_call(toolkit.client, "okta_get_user", {"user_id": JANE})
 
