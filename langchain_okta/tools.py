@@ -46,9 +46,9 @@ _DESCRIPTIONS = {
         "next_cursor null means this was the last page, otherwise call again with the same "
         "arguments and that cursor for more. For how many / count / breakdown questions pass "
         "summary=true: it counts all matches itself and returns {matched, complete, reason, "
-        "by_status, columns, sample: a few rows}; rows come from the plain listing. complete "
-        "false: matched and by_status are lower bounds (say 'at least'), reason says why; a "
-        "narrower query, search or status finishes sooner."
+        "not_counted, by_status, columns, sample: a few rows}; rows come from the plain "
+        "listing. complete false: matched and by_status are lower bounds (say 'at least'), "
+        "reason says why; a narrower query, search or status finishes sooner."
     ),
     GET_USER: (
         "Get one Okta user by id (00u..., from okta_list_users) or by login. Use it to check a "
