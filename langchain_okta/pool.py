@@ -13,6 +13,8 @@ Nothing runs in the background: idle clients are closed by the next lease or rel
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import math
 import threading
 import time
@@ -57,6 +59,8 @@ class PooledClient:
     checked_at: float = -math.inf
     # Out of the pool (evicted, refused, or the pool closed): closed once no run leases it.
     retired: bool = False
+    # The admin check in progress, which runs arriving meanwhile wait for.
+    checking: concurrent.futures.Future[Rights] | None = None
     # What the connected toolkit builds once per client (its tools), kept with it.
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -155,30 +159,69 @@ class ClientPool:
     # -- rights -----------------------------------------------------------------------------
 
     def rights(self, entry: PooledClient, connection: OktaConnection) -> Rights:
-        """The credential's rights, checked with Okta when unknown or older than the bound."""
-        known = self._fresh_rights(entry)
+        """The credential's rights, checked with Okta when unknown or older than the bound.
+
+        One check at a time per credential: runs arriving meanwhile wait for its answer.
+        """
+        known, pending, owner = self._rights_or_turn(entry)
         if known is not None:
             return known
-        found = check_rights(entry.client, connection)
-        return self._keep_rights(entry, found)
+        assert pending is not None
+        if not owner:
+            return pending.result()
+        try:
+            found = check_rights(entry.client, connection)
+        except BaseException as exc:
+            self._failed(entry, pending, exc)
+            raise
+        return self._kept(entry, pending, found)
 
     async def arights(self, entry: PooledClient, connection: OktaConnection) -> Rights:
-        known = self._fresh_rights(entry)
+        known, pending, owner = self._rights_or_turn(entry)
         if known is not None:
             return known
-        found = await acheck_rights(entry.client, connection)
-        return self._keep_rights(entry, found)
+        assert pending is not None
+        if not owner:
+            return await asyncio.wrap_future(pending)
+        try:
+            found = await acheck_rights(entry.client, connection)
+        except BaseException as exc:
+            self._failed(entry, pending, exc)
+            raise
+        return self._kept(entry, pending, found)
 
-    def _fresh_rights(self, entry: PooledClient) -> Rights | None:
+    def _rights_or_turn(
+        self, entry: PooledClient
+    ) -> tuple[Rights | None, concurrent.futures.Future[Rights] | None, bool]:
+        """Fresh rights; else the check in progress, and whether this caller is to run it."""
         with self._lock:
             if self._clock() - entry.checked_at < self.limits.rights_seconds:
-                return entry.rights
-            return None
+                assert entry.rights is not None
+                return entry.rights, None, False
+            if entry.checking is not None:
+                return None, entry.checking, False
+            entry.checking = concurrent.futures.Future()
+            return None, entry.checking, True
 
-    def _keep_rights(self, entry: PooledClient, rights: Rights) -> Rights:
+    def _kept(
+        self, entry: PooledClient, pending: concurrent.futures.Future[Rights], rights: Rights
+    ) -> Rights:
         with self._lock:
+            entry.checking = None
             entry.rights, entry.checked_at = rights, self._clock()
+        pending.set_result(rights)
         return rights
+
+    def _failed(
+        self, entry: PooledClient, pending: concurrent.futures.Future[Rights], error: BaseException
+    ) -> None:
+        with self._lock:
+            entry.checking = None
+        # Waiting runs fail as this one did; a cancelled check cancels their wait too.
+        if isinstance(error, Exception):
+            pending.set_exception(error)
+        else:
+            pending.cancel()
 
     # -- closing ----------------------------------------------------------------------------
 

@@ -1,0 +1,95 @@
+"""Two orgs, three people each, many runs at once on threads and event loops: every request
+carries the credential of the person whose run sent it, as the orgs themselves record."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from conftest import Person
+from runs import RunContext, agent_for, in_threads, tool_messages
+
+from langchain_okta.connected import OktaConnectedToolkit
+from langchain_okta.sandbox.scripted_model import tool_call
+
+RUNS_PER_PERSON = 4  # two sync runs on threads, two async runs on event loops of their own
+
+
+def _script(person: Person, run: int) -> list[Any]:
+    # The query names the person and the run, so each request can be traced to its run.
+    marker = f"{person.name}-{run}"
+    return [
+        tool_call("okta_list_users", {"query": marker}, f"list-{marker}"),
+        tool_call("okta_get_user", {"user_id": "me"}, f"me-{marker}"),
+    ]
+
+
+def _runs(toolkit: OktaConnectedToolkit, people: list[Person], results: dict[str, Any]) -> list:
+    targets = []
+    for person in people:
+        for run in range(RUNS_PER_PERSON):
+            agent = agent_for(toolkit, _script(person, run))
+            context = RunContext(person.connection)
+            key = f"{person.name}-{run}"
+            if run % 2 == 0:
+
+                def sync_run(agent: Any = agent, context: Any = context, key: str = key) -> None:
+                    results[key] = agent.invoke(
+                        {"messages": [("user", "who am I")]}, context=context
+                    )
+
+                targets.append(sync_run)
+            else:
+
+                def async_run(agent: Any = agent, context: Any = context, key: str = key) -> None:
+                    results[key] = asyncio.run(
+                        agent.ainvoke({"messages": [("user", "who am I")]}, context=context)
+                    )
+
+                targets.append(async_run)
+    return targets
+
+
+def test_every_request_carries_the_credential_of_the_person_whose_run_sent_it(
+    toolkit: OktaConnectedToolkit, people: list[Person]
+) -> None:
+    results: dict[str, Any] = {}
+
+    in_threads(_runs(toolkit, people, results))
+
+    for person in people:
+        for run in range(RUNS_PER_PERSON):
+            marker = f"{person.name}-{run}"
+            listing = [
+                request
+                for request in person.org.requests
+                if any(marker in value for _, value in request.query)
+            ]
+            assert [request.principal for request in listing] == [person.user_id]
+            me = tool_messages(results[marker]["messages"])[1]
+            assert person.user_id in str(me.content)
+    for org in {person.org for person in people}:
+        senders = {request.principal for request in org.requests}
+        assert senders == {person.user_id for person in people if person.org is org}
+
+
+def test_each_person_has_one_pooled_client_shared_by_their_runs(
+    toolkit: OktaConnectedToolkit, people: list[Person]
+) -> None:
+    in_threads(_runs(toolkit, people, {}))
+
+    assert toolkit.pool.size == len(people)
+
+
+def test_each_credential_is_checked_once_for_all_its_runs(
+    toolkit: OktaConnectedToolkit, people: list[Person]
+) -> None:
+    in_threads(_runs(toolkit, people, {}))
+
+    for person in people:
+        checks = [
+            request
+            for request in person.org.requests
+            if request.path.endswith("/roles") and request.principal == person.user_id
+        ]
+        assert len(checks) == 1
