@@ -31,6 +31,7 @@ from langchain_okta.connection_errors import (
     OktaReconnectError,
     OktaWriteNotAllowedError,
 )
+from langchain_okta.connections import OktaClientClosedError
 from langchain_okta.errors import OktaAuthenticationError, OktaError
 from langchain_okta.pool import ClientPool, PooledClient, PoolLimits
 from langchain_okta.rate_limits import RateLimitTracker
@@ -248,6 +249,8 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
                 raise ToolException(exc.for_agent()) from None
             except OktaError as exc:
                 raise ToolException(exc.for_agent()) from None
+            except OktaClientClosedError:
+                raise ToolException(_CLOSED) from None
             finally:
                 if entry is not None:
                     self._pool.release(entry)
@@ -268,6 +271,8 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
                 raise ToolException(exc.for_agent()) from None
             except OktaError as exc:
                 raise ToolException(exc.for_agent()) from None
+            except OktaClientClosedError:
+                raise ToolException(_CLOSED) from None
             finally:
                 if entry is not None:
                     await self._pool.arelease(entry)
@@ -306,6 +311,10 @@ class OktaConnectedTool(OktaTool):
 
 
 _RUNTIME = "runtime"
+_CLOSED = (
+    "The app's Okta connections are closed (it is shutting down or restarting). Nothing was "
+    "sent. Tell the user to try again in a moment."
+)
 
 
 def _inner_tools(entry: PooledClient, summary_limits: SummaryLimits) -> dict[str, BaseTool]:

@@ -13,6 +13,7 @@ from langchain.agents import create_agent
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.runnables import Runnable
+from pydantic import Field
 
 from langchain_okta.connected import OktaConnectedToolkit
 from langchain_okta.connection import OktaConnection
@@ -29,7 +30,7 @@ class RunContext:
 class OfferRecordingModel(ScriptedChatModel):
     """A scripted model that records the tool names it was offered at each call."""
 
-    offered: list[list[str]] = []
+    offered: list[list[str]] = Field(default_factory=list)
 
     def bind_tools(
         self, tools: Sequence[Any], *, tool_choice: str | None = None, **kwargs: Any
@@ -39,7 +40,7 @@ class OfferRecordingModel(ScriptedChatModel):
 
 
 def agent_for(toolkit: OktaConnectedToolkit, script: list[Any], **options: Any) -> Any:
-    model = OfferRecordingModel(script=script, offered=[])
+    model = OfferRecordingModel(script=script)
     agent = create_agent(
         model,
         toolkit.get_tools(),

@@ -12,6 +12,7 @@ from runs import RunContext, agent_for, in_threads, tool_messages
 from langchain_okta.connected import OktaConnectedToolkit
 from langchain_okta.sandbox.scripted_model import tool_call
 
+QUESTION = {"messages": [("user", "who am I")]}
 RUNS_PER_PERSON = 4  # two sync runs on threads, two async runs on event loops of their own
 
 
@@ -42,9 +43,7 @@ def _runs(toolkit: OktaConnectedToolkit, people: list[Person], results: dict[str
             else:
 
                 def async_run(agent: Any = agent, context: Any = context, key: str = key) -> None:
-                    results[key] = asyncio.run(
-                        agent.ainvoke({"messages": [("user", "who am I")]}, context=context)
-                    )
+                    results[key] = asyncio.run(agent.ainvoke(QUESTION, context=context))
 
                 targets.append(async_run)
     return targets
