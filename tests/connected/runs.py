@@ -93,14 +93,13 @@ def runtime_for(connection: OktaConnection | None, **config: Any) -> Any:
 
 def call(tool: Any, connection: OktaConnection | None, **args: Any) -> str:
     """Call a connected tool as the agent's tool node would, for the person of `connection`."""
-    message = tool.invoke(
-        {
-            "type": "tool_call",
-            "id": "call-1",
-            "name": tool.name,
-            "args": {**args, "runtime": runtime_for(connection)},
-        }
-    )
+    return call_in(tool, runtime_for(connection), **args)
+
+
+def call_in(tool: Any, runtime: Any, **args: Any) -> str:
+    """Call a connected tool with this runtime injected."""
+    call = {"type": "tool_call", "id": "call-1", "name": tool.name}
+    message = tool.invoke({**call, "args": {**args, "runtime": runtime}})
     return str(message.content)
 
 

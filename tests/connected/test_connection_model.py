@@ -1,0 +1,69 @@
+"""`OktaConnection`: an org URL and exactly one credential, shown nowhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from langchain_okta.connection import OktaConnection
+from langchain_okta.oauth.config import PrivateKeyJwt
+
+ORG = "https://acme.okta.com"
+
+
+def test_the_org_url_is_normalised() -> None:
+    assert OktaConnection(org_url=ORG + "/", api_token="t0k").org_url == ORG
+
+
+def test_exactly_one_credential_is_required() -> None:
+    with pytest.raises(ValueError, match="exactly one credential"):
+        OktaConnection(org_url=ORG)
+    with pytest.raises(ValueError, match="exactly one credential"):
+        OktaConnection(org_url=ORG, api_token="a", access_token="b")
+
+
+def test_an_admin_console_url_is_refused_without_echoing_anything() -> None:
+    with pytest.raises(ValueError, match="Admin Console") as refused:
+        OktaConnection(org_url="https://acme-admin.okta.com", api_token="secret-value-1")
+
+    assert "secret-value-1" not in str(refused.value)
+
+
+def test_equal_credentials_share_a_key_and_different_ones_do_not() -> None:
+    first = OktaConnection(org_url=ORG, api_token="t-1")
+
+    assert first.key == OktaConnection(org_url=ORG + "/", api_token="t-1").key
+    assert first.key != OktaConnection(org_url=ORG, api_token="t-2").key
+    assert first.key != OktaConnection(org_url=ORG, access_token="t-1").key
+    assert first.key != OktaConnection(org_url="https://b.okta.com", api_token="t-1").key
+    assert first.key != OktaConnection(org_url=ORG, api_token="t-1", read_only=True).key
+
+
+def test_the_kind_of_each_credential() -> None:
+    auth = PrivateKeyJwt.model_construct(client_id="0oa1", private_key="k", scopes=())
+    kinds = [
+        OktaConnection(org_url=ORG, api_token="t").kind,
+        OktaConnection.model_construct(org_url=ORG, auth=auth).kind,
+        OktaConnection(org_url=ORG, access_token="t").kind,
+    ]
+
+    assert kinds == ["api_token", "service_app", "access_token"]
+
+
+def test_an_access_token_is_sent_as_bearer() -> None:
+    settings = OktaConnection(org_url=ORG, access_token="at-1").settings()
+
+    assert settings.access_token is not None
+    assert settings.api_token is None
+
+
+def test_repr_and_dumps_show_the_org_and_kind_only() -> None:
+    connection = OktaConnection(org_url=ORG, api_token="secret-value-1")
+
+    shown = [repr(connection), str(connection), connection.model_dump_json()]
+
+    assert all("secret-value-1" not in text for text in shown)
+    assert connection.model_dump() == {
+        "org_url": ORG,
+        "credential": "api_token",
+        "read_only": False,
+    }
