@@ -120,9 +120,7 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
 
     _pool: ClientPool = PrivateAttr()
-    _resolve: ConnectionResolver | None = PrivateAttr(default=None)
-    _aresolve: AsyncConnectionResolver | None = PrivateAttr(default=None)
-    _allowed: frozenset[str] | None = PrivateAttr(default=None)
+    _resolution: "_Resolution" = PrivateAttr()
     _summary_limits: SummaryLimits = PrivateAttr(default_factory=SummaryLimits)
 
     def __init__(
@@ -154,17 +152,16 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
         self._pool = ClientPool(
             make_client, limits=pool_limits, unknown_window_requests=concurrency
         )
-        self._resolve = (
-            resolve if resolve is not None or aresolve is not None else (connection_from_context)
-        )
-        self._aresolve = aresolve
-        self._allowed = (
-            None if allowed_orgs is None else frozenset(normalise_org_url(u) for u in allowed_orgs)
+        self._resolution = _Resolution(
+            resolve if resolve is not None or aresolve is not None else connection_from_context,
+            aresolve,
+            None if allowed_orgs is None else frozenset(normalise_org_url(u) for u in allowed_orgs),
         )
         self._summary_limits = summary_limits or SummaryLimits()
 
     def __repr__(self) -> str:
-        orgs = "any" if self._allowed is None else sorted(self._allowed)
+        allowed = self._resolution.allowed
+        orgs = "any" if allowed is None else sorted(allowed)
         return f"OktaConnectedToolkit(allowed_orgs={orgs!r}, pool={self._pool!r})"
 
     __str__ = __repr__
@@ -197,22 +194,107 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
     def connection(self, runtime: ToolRuntime | None) -> OktaConnection:
         """The run's connection, checked against `allowed_orgs`; raises an OktaError that
         says whose problem it is."""
+        return self._resolution.connection(runtime)
+
+    async def aconnection(self, runtime: ToolRuntime | None) -> OktaConnection:
+        return await self._resolution.aconnection(runtime)
+
+    def _tool(self, name: str) -> BaseTool:
+        schema = _SCHEMAS[name]
+        write = name in WRITE_TOOLS
+        # Plain locals: a pydantic model's private attributes cost a lookup chain each.
+        pool, resolution, limits = self._pool, self._resolution, self._summary_limits
+
+        def run(*text: str, runtime: ToolRuntime = None, **kwargs: Any) -> Output:  # type: ignore[assignment]
+            entry = None
+            try:
+                connection = resolution.connection(runtime)
+                entry = pool.lease(connection)
+                rights = pool.rights(entry, connection)
+                if write and not rights.can_write:
+                    raise OktaWriteNotAllowedError(rights.who, rights.why_read_only)
+                inner = _inner_tools(entry, limits)[name]
+                return _call_inner(inner, entry, text, kwargs)
+            except OktaReconnectError as exc:
+                if entry is not None:
+                    pool.forget(entry)
+                raise ToolException(exc.for_agent()) from None
+            except OktaError as exc:
+                raise ToolException(exc.for_agent()) from None
+            except OktaClientClosedError:
+                raise ToolException(_CLOSED) from None
+            finally:
+                if entry is not None:
+                    pool.release(entry)
+
+        async def arun(*text: str, runtime: ToolRuntime = None, **kwargs: Any) -> Output:  # type: ignore[assignment]
+            entry = None
+            try:
+                connection = await resolution.aconnection(runtime)
+                entry = await pool.alease(connection)
+                rights = await pool.arights(entry, connection)
+                if write and not rights.can_write:
+                    raise OktaWriteNotAllowedError(rights.who, rights.why_read_only)
+                inner = _inner_tools(entry, limits)[name]
+                return await _acall_inner(inner, entry, text, kwargs)
+            except OktaReconnectError as exc:
+                if entry is not None:
+                    pool.forget(entry)
+                raise ToolException(exc.for_agent()) from None
+            except OktaError as exc:
+                raise ToolException(exc.for_agent()) from None
+            except OktaClientClosedError:
+                raise ToolException(_CLOSED) from None
+            finally:
+                if entry is not None:
+                    await pool.arelease(entry)
+
+        return OktaConnectedTool.from_function(
+            func=run,
+            coroutine=arun,
+            name=name,
+            description=_DESCRIPTIONS[name],
+            args_schema=schema,
+            response_format="content_and_artifact",
+            handle_tool_error=True,
+            handle_validation_error=_explain_invalid_arguments(schema),
+        )
+
+
+class _Resolution:
+    """How a run finds its connection: the app's resolver(s), and the orgs it allows."""
+
+    __slots__ = ("allowed", "aresolve", "resolve")
+
+    def __init__(
+        self,
+        resolve: ConnectionResolver | None,
+        aresolve: AsyncConnectionResolver | None,
+        allowed: frozenset[str] | None,
+    ) -> None:
+        self.resolve = resolve
+        self.aresolve = aresolve
+        self.allowed = allowed
+
+    def connection(self, runtime: ToolRuntime | None) -> OktaConnection:
+        """The run's connection, checked against `allowed_orgs`; raises an OktaError that
+        says whose problem it is."""
         if runtime is None:
             raise OktaNotConnectedError(
                 "the tool was called outside an agent run, without LangChain's runtime"
             )
-        if self._resolve is not None:
-            found = self._resolve(runtime)
+        if self.resolve is not None:
+            found = self.resolve(runtime)
         else:
-            assert self._aresolve is not None
-            found = _run_coroutine(self._aresolve(runtime))
+            assert self.aresolve is not None
+            found = _run_coroutine(self.aresolve(runtime))
         return self._allowed_connection(found)
 
     async def aconnection(self, runtime: ToolRuntime | None) -> OktaConnection:
         if runtime is None:
             return self.connection(runtime)
-        if self._aresolve is not None:
-            return self._allowed_connection(await self._aresolve(runtime))
+        if self.aresolve is not None:
+            return self._allowed_connection(await self.aresolve(runtime))
         return self.connection(runtime)
 
     def _allowed_connection(self, found: object) -> OktaConnection:
@@ -225,68 +307,9 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
             raise OktaNotConnectedError(
                 f"the app's resolver returned a {type(found).__name__}, not an OktaConnection"
             )
-        if self._allowed is not None and found.org_url not in self._allowed:
+        if self.allowed is not None and found.org_url not in self.allowed:
             raise OktaOrgNotAllowedError(found.org_url)
         return found
-
-    def _tool(self, name: str) -> BaseTool:
-        schema = _SCHEMAS[name]
-        write = name in WRITE_TOOLS
-
-        def run(*text: str, runtime: ToolRuntime = None, **kwargs: Any) -> Output:  # type: ignore[assignment]
-            entry = None
-            try:
-                connection = self.connection(runtime)
-                entry = self._pool.lease(connection)
-                rights = self._pool.rights(entry, connection)
-                if write and not rights.can_write:
-                    raise OktaWriteNotAllowedError(rights.who, rights.why_read_only)
-                inner = _inner_tools(entry, self._summary_limits)[name]
-                return _call_inner(inner, entry, text, kwargs)
-            except OktaReconnectError as exc:
-                if entry is not None:
-                    self._pool.forget(entry)
-                raise ToolException(exc.for_agent()) from None
-            except OktaError as exc:
-                raise ToolException(exc.for_agent()) from None
-            except OktaClientClosedError:
-                raise ToolException(_CLOSED) from None
-            finally:
-                if entry is not None:
-                    self._pool.release(entry)
-
-        async def arun(*text: str, runtime: ToolRuntime = None, **kwargs: Any) -> Output:  # type: ignore[assignment]
-            entry = None
-            try:
-                connection = await self.aconnection(runtime)
-                entry = await self._pool.alease(connection)
-                rights = await self._pool.arights(entry, connection)
-                if write and not rights.can_write:
-                    raise OktaWriteNotAllowedError(rights.who, rights.why_read_only)
-                inner = _inner_tools(entry, self._summary_limits)[name]
-                return await _acall_inner(inner, entry, text, kwargs)
-            except OktaReconnectError as exc:
-                if entry is not None:
-                    self._pool.forget(entry)
-                raise ToolException(exc.for_agent()) from None
-            except OktaError as exc:
-                raise ToolException(exc.for_agent()) from None
-            except OktaClientClosedError:
-                raise ToolException(_CLOSED) from None
-            finally:
-                if entry is not None:
-                    await self._pool.arelease(entry)
-
-        return OktaConnectedTool.from_function(
-            func=run,
-            coroutine=arun,
-            name=name,
-            description=_DESCRIPTIONS[name],
-            args_schema=schema,
-            response_format="content_and_artifact",
-            handle_tool_error=True,
-            handle_validation_error=_explain_invalid_arguments(schema),
-        )
 
 
 class OktaConnectedTool(OktaTool):
@@ -304,6 +327,12 @@ class OktaConnectedTool(OktaTool):
             return {**parsed, _RUNTIME: tool_input[_RUNTIME]}
         return super()._parse_input(tool_input, tool_call_id)
 
+    @property
+    def _injected_args_keys(self) -> frozenset[str]:
+        # LangChain reads this from the function's signature and type hints on every call
+        # (twice); it is the same every time.
+        return _INJECTED
+
     def __repr__(self) -> str:
         return f"OktaConnectedTool(name={self.name!r})"
 
@@ -311,6 +340,7 @@ class OktaConnectedTool(OktaTool):
 
 
 _RUNTIME = "runtime"
+_INJECTED = frozenset({_RUNTIME})
 _CLOSED = (
     "The app's Okta connections are closed (it is shutting down or restarting). Nothing was "
     "sent. Tell the user to try again in a moment."

@@ -298,24 +298,20 @@ class ClientPool:
             return self._take_over_bound() + self._take_idle(now)
 
     def _take_idle(self, now: float) -> list[OktaClient]:
-        dropped = []
-        for entry in list(self._entries.values()):
+        idle = []
+        for entry in self._entries.values():
             if now - entry.last_used < self.limits.idle_seconds:
                 break  # least recently used first: the rest are younger
             if entry.leases == 0:
-                dropped.append(self._retire(entry))
-        return dropped
+                idle.append(entry)
+        return [self._retire(entry) for entry in idle]
 
     def _take_over_bound(self) -> list[OktaClient]:
-        dropped = []
         excess = len(self._entries) - self.limits.max_clients
-        for entry in list(self._entries.values()):
-            if excess <= 0:
-                break
-            if entry.leases == 0:
-                dropped.append(self._retire(entry))
-                excess -= 1
-        return dropped
+        if excess <= 0:
+            return []
+        unused = [entry for entry in self._entries.values() if entry.leases == 0][:excess]
+        return [self._retire(entry) for entry in unused]
 
     def _retire(self, entry: PooledClient) -> OktaClient:
         del self._entries[entry.key]
