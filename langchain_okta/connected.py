@@ -51,7 +51,7 @@ from langchain_okta.tools import (
 )
 
 if TYPE_CHECKING:
-    from langchain.agents.middleware import AgentMiddleware
+    from langchain.agents.middleware import AgentMiddleware, InterruptOnConfig
 
 ConnectionResolver = Callable[[ToolRuntime], OktaConnection | None]
 AsyncConnectionResolver = Callable[[ToolRuntime], Awaitable[OktaConnection | None]]
@@ -181,6 +181,16 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
         from langchain_okta.rights_middleware import OktaRightsMiddleware
 
         return OktaRightsMiddleware(self)
+
+    def approval_policy(
+        self, *, allowed_decisions: Sequence[str] = ("approve", "edit", "reject")
+    ) -> "dict[str, bool | InterruptOnConfig]":
+        """`interrupt_on` for LangChain's HumanInTheLoopMiddleware, as `OktaToolkit`'s: the
+        write tools pause, each described by a preview read with the run's person's own
+        connection; the read tools do not pause."""
+        from langchain_okta.connected_approvals import connected_approval_policy
+
+        return connected_approval_policy(self, allowed_decisions=allowed_decisions)
 
     def close(self) -> None:
         """Close every pooled client, for good."""

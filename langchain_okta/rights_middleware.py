@@ -98,10 +98,14 @@ def _name(tool: BaseTool | dict[str, Any]) -> str | None:
 
 
 def _tool_runtime(request: ModelRequest[Any]) -> ToolRuntime:
-    """What the tools' resolver reads, as the tools will see it in this run."""
-    runtime = request.runtime
+    return tool_runtime_of(request.state, request.runtime)
+
+
+def tool_runtime_of(state: Any, runtime: Any) -> ToolRuntime:
+    """What the tools' resolver reads, as the tools will see it in this run, from what a
+    middleware hook is given (the agent's state and LangGraph's `Runtime`)."""
     return ToolRuntime(
-        state=dict(request.state),
+        state=dict(state or {}),
         context=runtime.context,
         config=get_config(),
         stream_writer=runtime.stream_writer,
