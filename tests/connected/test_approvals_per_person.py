@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import Person
+from connected_runs import RunContext, in_threads
 from langchain.agents import create_agent
 from langchain.agents.middleware import HumanInTheLoopMiddleware
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
-from runs import RunContext, in_threads
+from okta_people import Person
 
 from langchain_okta.connected import OktaConnectedToolkit
 from langchain_okta.sandbox.scripted_model import ScriptedChatModel, tool_call

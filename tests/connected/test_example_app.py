@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from runs import OfferRecordingModel, in_threads, tool_messages
+from connected_runs import OfferRecordingModel, in_threads, tool_messages
 
 from langchain_okta.sandbox.scripted_model import tool_call
 

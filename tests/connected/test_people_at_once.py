@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from conftest import Person
-from runs import RunContext, agent_for, in_threads, tool_messages
+from connected_runs import RunContext, agent_for, in_threads, tool_messages
+from okta_people import Person
 
 from langchain_okta.connected import OktaConnectedToolkit
 from langchain_okta.sandbox.scripted_model import tool_call

@@ -8,9 +8,9 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from conftest import Person, people_of
+from connected_runs import acall, call, tool_named
 from loopback_okta import settle
-from runs import acall, call, tool_named
+from okta_people import Person, people_of
 
 from langchain_okta.connected import OktaConnectedToolkit
 from langchain_okta.connection import OktaConnection

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import ACME, Person
-from runs import RunContext, agent_for, call, tool_messages, tool_named
+from connected_runs import RunContext, agent_for, call, tool_messages, tool_named
+from okta_people import ACME, Person
 
 from langchain_okta.connected import OktaConnectedToolkit
 from langchain_okta.connection import OktaConnection
@@ -64,7 +64,7 @@ def test_a_write_from_a_read_only_person_is_refused_by_the_tool_and_sends_nothin
 def test_async_writes_are_refused_the_same_way(
     toolkit: OktaConnectedToolkit, people: list[Person]
 ) -> None:
-    from runs import acall
+    from connected_runs import acall
 
     reader = next(person for person in people if not person.may_write)
     update = tool_named(toolkit, "okta_update_user")

@@ -8,10 +8,10 @@ import pickle
 from typing import Any
 
 import pytest
-from conftest import Person
+from connected_runs import RunContext, agent_for, call, tool_named
 from langchain_core.callbacks import BaseCallbackHandler
 from langgraph.checkpoint.memory import InMemorySaver
-from runs import RunContext, agent_for, call, tool_named
+from okta_people import Person
 
 from langchain_okta.connected import OktaConnectedToolkit
 from langchain_okta.connection import OktaConnection

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import ACME, people_of
-from runs import call, in_threads, tool_named
+from connected_runs import call, in_threads, tool_named
+from okta_people import ACME, people_of
 
 from langchain_okta.connected import OktaConnectedToolkit
 from langchain_okta.sandbox import RateLimit, SandboxOrg

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import ACME, GLOBEX, Person
-from runs import acall, agent_for, call, call_in, runtime_for, tool_messages, tool_named
+from connected_runs import acall, agent_for, call, call_in, runtime_for, tool_messages, tool_named
+from okta_people import ACME, GLOBEX, Person
 
 from langchain_okta.connected import OktaConnectedToolkit
 from langchain_okta.connection import OktaConnection

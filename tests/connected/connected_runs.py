@@ -1,6 +1,6 @@
-"""Agent runs for the connected toolkit's tests: a scripted model per run, the person's
-connection in the run's context. Imported by module name (pytest puts this folder on
-sys.path)."""
+"""Agent runs and tool calls for the connected toolkit's tests: a scripted model per run,
+the person's connection in the run's context. Imported by module name (pytest puts this
+folder on sys.path)."""
 
 from __future__ import annotations
 
