@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from connected_runs import RunContext, agent_for, in_threads, tool_messages
+from connected_runs import RunContext, acall, agent_for, call, in_threads, tool_messages, tool_named
 from okta_people import Person
 
 from langchain_okta.connected import OktaConnectedToolkit
+from langchain_okta.sandbox import Fault
 from langchain_okta.sandbox.scripted_model import tool_call
 
 QUESTION = {"messages": [("user", "who am I")]}
@@ -92,3 +93,23 @@ def test_each_credential_is_checked_once_for_all_its_runs(
             if request.path.endswith("/roles") and request.principal == person.user_id
         ]
         assert len(checks) == 1
+
+
+def test_runs_starting_while_a_slow_check_is_under_way_wait_for_it_rather_than_repeat_it(
+    toolkit: OktaConnectedToolkit, people: list[Person]
+) -> None:
+    person = people[1]
+    # The check's first request takes a while: every other run arrives during it.
+    person.org.inject(Fault("latency", path="/api/v1/users/me", seconds=0.3))
+    get = tool_named(toolkit, "okta_get_user")
+
+    def sync_call() -> None:
+        assert call(get, person.connection, user_id="me").startswith("{")
+
+    def async_call() -> None:
+        assert asyncio.run(acall(get, person.connection, user_id="me")).startswith("{")
+
+    in_threads([sync_call, async_call] * 3)
+
+    checks = [r for r in person.org.requests if r.path.endswith("/roles")]
+    assert len(checks) == 1
