@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -146,6 +147,16 @@ class OktaConnection(BaseModel):
         if max_concurrency is not None:
             values["max_concurrency"] = max_concurrency
         return OktaSettings.model_validate(values)
+
+    def model_copy(
+        self, *, update: Mapping[str, Any] | None = None, deep: bool = False
+    ) -> OktaConnection:
+        """A copy with `update` applied, validated again (one credential, a normalised URL)
+        and with a key of its own: a copy must never reach the pooled client of another
+        credential."""
+        values = {name: getattr(self, name) for name in type(self).model_fields}
+        values.update(update or {})
+        return type(self).model_validate(values)
 
     @model_serializer(mode="plain")
     def _serialise(self) -> dict[str, Any]:

@@ -67,3 +67,19 @@ def test_repr_and_dumps_show_the_org_and_kind_only() -> None:
         "credential": "api_token",
         "read_only": False,
     }
+
+
+def test_a_copy_with_another_credential_gets_a_key_of_its_own() -> None:
+    first = OktaConnection(org_url=ORG, api_token="t-1")
+    assert first.key  # computed and kept on the first
+
+    copy = first.model_copy(update={"api_token": "t-2"})
+
+    assert copy.key == OktaConnection(org_url=ORG, api_token="t-2").key != first.key
+
+
+def test_a_copy_is_validated_again() -> None:
+    first = OktaConnection(org_url=ORG, api_token="t-1")
+
+    with pytest.raises(ValueError, match="exactly one credential"):
+        first.model_copy(update={"access_token": "t-2"})
