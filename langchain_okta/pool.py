@@ -137,8 +137,8 @@ class ClientPool:
         if entry is not None:
             return entry
         # Making a client without a given transport loads the CA certificates (tens of
-        # milliseconds); the connected toolkit passes transports or accepts that once.
-        made = self._new_client(connection)
+        # milliseconds): off the event loop, once per person.
+        made = await asyncio.to_thread(self._new_client, connection)
         entry, dropped = self._add(connection.key, made)
         await _aclose_all(dropped)
         return entry
@@ -168,7 +168,10 @@ class ClientPool:
             return known
         assert pending is not None
         if not owner:
-            return pending.result()
+            try:
+                return pending.result()
+            except concurrent.futures.CancelledError:  # its run was cancelled: check anew
+                return self.rights(entry, connection)
         try:
             found = check_rights(entry.client, connection)
         except BaseException as exc:
@@ -182,7 +185,12 @@ class ClientPool:
             return known
         assert pending is not None
         if not owner:
-            return await asyncio.wrap_future(pending)
+            try:
+                return await asyncio.wrap_future(pending)
+            except asyncio.CancelledError:
+                if not pending.cancelled():
+                    raise  # this run itself was cancelled
+                return await self.arights(entry, connection)
         try:
             found = await acheck_rights(entry.client, connection)
         except BaseException as exc:

@@ -4,6 +4,8 @@ carries the credential of the person whose run sent it, as the orgs themselves r
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from typing import Any
 
 from connected_runs import RunContext, acall, agent_for, call, in_threads, tool_messages, tool_named
@@ -113,3 +115,30 @@ def test_runs_starting_while_a_slow_check_is_under_way_wait_for_it_rather_than_r
 
     checks = [r for r in person.org.requests if r.path.endswith("/roles")]
     assert len(checks) == 1
+
+
+def test_a_run_waiting_for_a_check_whose_run_was_cancelled_checks_anew(
+    toolkit: OktaConnectedToolkit, people: list[Person]
+) -> None:
+    person = people[0]
+    person.org.inject(Fault("latency", path="/api/v1/users/me", seconds=0.5))
+    get = tool_named(toolkit, "okta_get_user")
+    started = threading.Event()
+    answers: list[str] = []
+
+    async def cancelled_owner() -> None:
+        task = asyncio.ensure_future(acall(get, person.connection, user_id="me"))
+        await asyncio.sleep(0.1)  # the check's first request is under way
+        started.set()
+        await asyncio.sleep(0.1)  # the waiter is waiting
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    def waiter() -> None:
+        started.wait()
+        answers.append(call(get, person.connection, user_id="me"))
+
+    in_threads([lambda: asyncio.run(cancelled_owner()), waiter])
+
+    assert answers[0].startswith("{")
