@@ -72,14 +72,21 @@ def connection_from_context(runtime: ToolRuntime) -> OktaConnection | None:
     """The default resolver: the run's context is the connection, or holds it as
     `okta_connection` (an attribute of a dataclass or model, or a key of a dict)."""
     context = runtime.context
-    if isinstance(context, OktaConnection) or context is None:
-        return context
-    found = (
-        context.get(CONTEXT_FIELD)
-        if isinstance(context, Mapping)
-        else getattr(context, CONTEXT_FIELD, None)
-    )
-    return found if isinstance(found, OktaConnection) else None
+    # Plain attribute and type checks first: pydantic's and the ABCs' isinstance are slow,
+    # and this runs on every tool call.
+    found = getattr(context, CONTEXT_FIELD, None)
+    if found is None:
+        if context is None or type(context) is OktaConnection:
+            return context
+        if isinstance(context, Mapping):
+            found = context.get(CONTEXT_FIELD)
+        elif isinstance(context, OktaConnection):
+            return context
+    return found if _is_connection(found) else None
+
+
+def _is_connection(value: object) -> bool:
+    return type(value) is OktaConnection or isinstance(value, OktaConnection)
 
 
 class OktaConnectedToolkit(Closing, BaseToolkit):
@@ -313,10 +320,11 @@ class _Resolution:
                 "the app's resolver found none for this run (pass the person's OktaConnection "
                 f"as the run's context, or as its `{CONTEXT_FIELD}`)"
             )
-        if not isinstance(found, OktaConnection):
+        if not _is_connection(found):
             raise OktaNotConnectedError(
                 f"the app's resolver returned a {type(found).__name__}, not an OktaConnection"
             )
+        assert isinstance(found, OktaConnection)
         if self.allowed is not None and found.org_url not in self.allowed:
             raise OktaOrgNotAllowedError(found.org_url)
         return found

@@ -303,7 +303,14 @@ class ClientPool:
                     return [entry.client]
                 return []
             self._entries.move_to_end(entry.key)
+            if len(self._entries) <= self.limits.max_clients and not self._idle_at(now):
+                return []
             return self._take_over_bound() + self._take_idle(now)
+
+    def _idle_at(self, now: float) -> bool:
+        """Whether the least recently used client has been idle too long (under the lock)."""
+        oldest = next(iter(self._entries.values()), None)
+        return oldest is not None and now - oldest.last_used >= self.limits.idle_seconds
 
     def _take_idle(self, now: float) -> list[OktaClient]:
         idle = []
