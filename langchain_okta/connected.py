@@ -13,6 +13,7 @@ writes, and is left out of the tool's callback inputs, its messages and its arti
 
 import asyncio
 import inspect
+import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,7 @@ from langchain_okta.client import OktaClient
 from langchain_okta.closing import Closing
 from langchain_okta.connection import OktaConnection
 from langchain_okta.connection_errors import (
+    OktaConnectionLookupError,
     OktaNotConnectedError,
     OktaOrgNotAllowedError,
     OktaReconnectError,
@@ -56,6 +58,8 @@ if TYPE_CHECKING:
 ConnectionResolver = Callable[[ToolRuntime], OktaConnection | None]
 AsyncConnectionResolver = Callable[[ToolRuntime], Awaitable[OktaConnection | None]]
 Transport = httpx.BaseTransport | httpx.AsyncBaseTransport
+
+logger = logging.getLogger(__name__)
 
 WRITE_TOOLS = frozenset({CREATE_USER, UPDATE_USER})
 CONTEXT_FIELD = "okta_connection"
@@ -300,19 +304,28 @@ class _Resolution:
             raise OktaNotConnectedError(
                 "the tool was called outside an agent run, without LangChain's runtime"
             )
-        if self.resolve is not None:
-            found = self.resolve(runtime)
-        else:
-            assert self.aresolve is not None
-            found = _run_coroutine(self.aresolve(runtime))
+        try:
+            if self.resolve is not None:
+                found = self.resolve(runtime)
+            else:
+                assert self.aresolve is not None
+                found = _run_coroutine(self.aresolve(runtime))
+        except OktaError:
+            raise
+        except Exception as exc:
+            raise _resolver_failed(exc) from None
         return self._allowed_connection(found)
 
     async def aconnection(self, runtime: ToolRuntime | None) -> OktaConnection:
-        if runtime is None:
+        if runtime is None or self.aresolve is None:
             return self.connection(runtime)
-        if self.aresolve is not None:
-            return self._allowed_connection(await self.aresolve(runtime))
-        return self.connection(runtime)
+        try:
+            found = await self.aresolve(runtime)
+        except OktaError:
+            raise
+        except Exception as exc:
+            raise _resolver_failed(exc) from None
+        return self._allowed_connection(found)
 
     def _allowed_connection(self, found: object) -> OktaConnection:
         if found is None:
@@ -404,6 +417,12 @@ def _raise_if_refused(exc: ToolException, entry: PooledClient) -> None:
         refused = reconnect_error(entry.key.org_url, cause)
         if refused is not None:
             raise refused from None
+
+
+def _resolver_failed(exc: Exception) -> OktaConnectionLookupError:
+    # The app's own failure (its store is down...): its log keeps the traceback.
+    logger.error("the app's Okta connection resolver failed", exc_info=exc)
+    return OktaConnectionLookupError(f"the app could not look it up ({type(exc).__name__})")
 
 
 def _run_coroutine(awaitable: Awaitable[Any]) -> Any:

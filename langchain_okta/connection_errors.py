@@ -23,6 +23,16 @@ class OktaNotConnectedError(OktaError):
         )
 
 
+class OktaConnectionLookupError(OktaNotConnectedError):
+    """The app's resolver failed (its credential store is down...): the app's problem, for now."""
+
+    def agent_hint(self) -> str:
+        return (
+            "Nothing was sent to Okta. Do not retry now: tell the user the app could not reach "
+            "their Okta connection at the moment, and to try again later."
+        )
+
+
 class OktaReconnectError(OktaAuthenticationError):
     """Okta refused the person's credential: expired or revoked (the person's problem)."""
 

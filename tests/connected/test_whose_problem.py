@@ -132,3 +132,18 @@ def test_the_context_may_be_a_dict_or_the_connection_itself(
         runtime = runtime_for(person.connection)
         object.__setattr__(runtime, "context", context)
         assert person.user_id in call_in(get, runtime, user_id="me")
+
+
+def test_a_resolver_that_fails_is_reported_as_the_apps_problem_and_logged(
+    acme: SandboxOrg, caplog: pytest.LogCaptureFixture
+) -> None:
+    def resolve(runtime: Any) -> OktaConnection | None:
+        raise ConnectionError("credential store unreachable")
+
+    with OktaConnectedToolkit(transports={ACME: acme.transport()}, resolve=resolve) as toolkit:
+        answer = call(tool_named(toolkit, "okta_get_user"), None, user_id="me")
+
+    assert "could not look it up (ConnectionError)" in answer
+    assert "try again later" in answer
+    assert "credential store unreachable" in caplog.text
+    assert acme.requests == []
