@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_okta.client import OktaClient
 from langchain_okta.connection import OktaConnection
 from langchain_okta.connection_errors import (
+    OktaConnectionLookupError,
     OktaNotConnectedError,
     OktaOrgNotAllowedError,
     OktaReconnectError,
@@ -73,6 +74,7 @@ __all__ = [
     "OktaConflictError",
     "OktaConnectedToolkit",
     "OktaConnection",
+    "OktaConnectionLookupError",
     "OktaConnectionError",
     "OktaDuplicateLoginError",
     "OktaError",

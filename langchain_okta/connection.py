@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     PrivateAttr,
     SecretStr,
+    ValidationError,
     field_validator,
     model_serializer,
     model_validator,
@@ -89,7 +90,15 @@ class OktaConnection(BaseModel):
                 "an Okta connection takes exactly one credential: api_token, auth "
                 f"(PrivateKeyJwt) or access_token; {len(given)} given"
             )
-        return self
+        try:
+            # The credential's own checks (printable ASCII, no "SSWS " pasted along...), now
+            # rather than inside a tool call.
+            self.settings()
+        except ValidationError as exc:
+            reason = str(exc.errors()[0].get("msg", "invalid")).removeprefix("Value error, ")
+        else:
+            return self
+        raise ValueError(reason)
 
     @property
     def kind(self) -> CredentialKind:
@@ -107,7 +116,7 @@ class OktaConnection(BaseModel):
     def _digest(self) -> bytes:
         digest = hashlib.blake2b(key=_KEY_SALT, digest_size=16)
         if self.auth is not None:
-            auth = self.without_writes().auth if self.read_only else self.auth
+            auth = self._auth()
             assert auth is not None
             parts = [auth.client_id, auth.key_id or "", auth.private_key.get_secret_value()]
             parts += auth.scopes
@@ -120,11 +129,12 @@ class OktaConnection(BaseModel):
             digest.update(b"\0")
         return digest.digest()
 
-    def without_writes(self) -> OktaConnection:
-        """The same connection asking for no write scope (a service app), for least privilege."""
-        if self.auth is None:
-            return self
-        return self.model_copy(update={"auth": self.auth.without_manage_scope()})
+    def _auth(self) -> PrivateKeyJwt | None:
+        """The service app as the client asks for it: without the write scope when the app
+        connected the person read-only (least privilege: a leaked token cannot write)."""
+        if self.auth is not None and self.read_only:
+            return self.auth.without_manage_scope()
+        return self.auth
 
     def settings(
         self,
@@ -137,7 +147,7 @@ class OktaConnection(BaseModel):
         values: dict[str, Any] = {
             "org_url": self.org_url,
             "api_token": self.api_token,
-            "auth": self.without_writes().auth if self.read_only else self.auth,
+            "auth": self._auth(),
             "access_token": self.access_token,
         }
         if timeouts is not None:

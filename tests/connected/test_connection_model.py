@@ -83,3 +83,26 @@ def test_a_copy_is_validated_again() -> None:
 
     with pytest.raises(ValueError, match="exactly one credential"):
         first.model_copy(update={"access_token": "t-2"})
+
+
+def test_a_malformed_credential_is_refused_when_the_connection_is_made() -> None:
+    with pytest.raises(ValueError, match="without 'SSWS '") as refused:
+        OktaConnection(org_url=ORG, api_token="SSWS secret-value-1")
+    with pytest.raises(ValueError, match="without 'Bearer '"):
+        OktaConnection(org_url=ORG, access_token="Bearer secret-value-2")
+
+    assert "secret-value-1" not in str(refused.value)
+
+
+def test_a_read_only_service_app_connection_does_not_ask_for_the_write_scope() -> None:
+    from langchain_okta.sandbox import SandboxOrg
+
+    auth = SandboxOrg(users=1).service_app.auth()
+    connection = OktaConnection(org_url=ORG, auth=auth, read_only=True)
+
+    settings = connection.settings()
+
+    assert settings.auth is not None
+    assert "okta.users.manage" not in settings.auth.scopes
+    assert "okta.users.manage" in auth.scopes
+    assert connection.key != OktaConnection(org_url=ORG, auth=auth).key

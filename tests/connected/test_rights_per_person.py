@@ -121,3 +121,28 @@ def test_a_role_taken_away_stops_writes_once_the_check_is_run_again(acme: Sandbo
 
         assert "may only read" in answer
         assert acme.find_by_login("b.c@example.com") is None
+
+
+def test_a_service_app_connection_reads_and_writes_by_its_granted_scopes(
+    toolkit: OktaConnectedToolkit, acme: SandboxOrg
+) -> None:
+    app = acme.service_app
+    connection = OktaConnection(org_url=ACME, auth=app.auth())
+    reader = OktaConnection(org_url=ACME, auth=app.auth(), read_only=True)
+
+    listed = call(tool_named(toolkit, "okta_list_users"), connection, limit=2)
+    created = call(tool_named(toolkit, "okta_create_user"), connection, **NEW_USER)
+    refused = call(
+        tool_named(toolkit, "okta_create_user"),
+        reader,
+        first_name="B",
+        last_name="C",
+        email="b.c@example.com",
+    )
+
+    assert listed.startswith("{")
+    assert created.startswith("{")
+    assert "may only read" in refused
+    api_calls = [r for r in acme.requests if r.path.startswith("/api/v1/users")]
+    assert {r.principal for r in api_calls} == {app.client_id}
+    assert acme.find_by_login("b.c@example.com") is None
