@@ -9,17 +9,20 @@ it uses that model; otherwise a scripted model looks up the signed-in person, of
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from credentials import ACME_URL, GLOBEX_URL, DemoOrgs, demo_orgs
 from langchain.agents import create_agent
 from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import RunnableConfig
 
 from langchain_okta.connected import OktaConnectedToolkit
 from langchain_okta.connection import OktaConnection
 from langchain_okta.sandbox.scripted_model import ScriptedChatModel, tool_call
 
+ADA = {"first_name": "Ada", "last_name": "Byron", "email": "ada.byron@example.com"}
 SYSTEM_PROMPT = "You help the signed-in Okta admin look up and manage users of their org."
 
 
@@ -61,9 +64,17 @@ def _model() -> BaseChatModel:
 
         return init_chat_model(name)
     return ScriptedChatModel(
-        script=[tool_call("okta_get_user", {"user_id": "me"}, "whoami")],
-        final_answer="That is you, as Okta knows you.",
+        script=[tool_call("okta_get_user", {"user_id": "me"}, "whoami"), _add_ada_if_asked],
+        final_answer="Done.",
     )
+
+
+def _add_ada_if_asked(messages: Sequence[BaseMessage]) -> AIMessage:
+    """The scripted model's second turn: add Ada Byron when the question asks for it."""
+    question = next(message for message in messages if message.type == "human")
+    if "Ada" in str(question.content):
+        return tool_call("okta_create_user", ADA, "add-ada")
+    return AIMessage(content="That is you, as Okta knows you.")
 
 
 # The server's process keeps one toolkit (its pooled clients) for every run.

@@ -56,7 +56,11 @@ def demo_orgs() -> DemoOrgs:
     """Two sandbox orgs, and alice and bob connected to them."""
     acme = SandboxOrg(users=20, seed=11, token=ACME_ADMIN_TOKEN)
     globex = SandboxOrg(users=20, seed=12, token=GLOBEX_ADMIN_TOKEN)
-    bob = next(user["id"] for user in globex.users if user["id"] != globex.admin["id"])
+    bob = next(
+        user["id"]
+        for user in globex.users
+        if user["id"] != globex.admin["id"] and user["status"] == "ACTIVE"
+    )
     globex.set_roles(bob, ["READ_ONLY_ADMIN"])
     globex.add_access_token(bob, BOB_ACCESS_TOKEN)
     store = CredentialStore()
