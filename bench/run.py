@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import connected
 import context_cost
 import latency
 import listing
@@ -63,6 +64,9 @@ class Config:
     oauth_calls: int
     oauth_rounds: int
     oauth_hours: int
+    connected_calls: int
+    connected_rounds: int
+    connected_people: int
 
 
 FULL = Config(
@@ -84,6 +88,9 @@ FULL = Config(
     oauth_calls=500,
     oauth_rounds=15,
     oauth_hours=24,
+    connected_calls=300,
+    connected_rounds=15,
+    connected_people=100,
 )
 
 QUICK = Config(
@@ -106,6 +113,9 @@ QUICK = Config(
     oauth_calls=20,
     oauth_rounds=2,
     oauth_hours=2,
+    connected_calls=10,
+    connected_rounds=2,
+    connected_people=4,
 )
 
 
@@ -194,6 +204,12 @@ def run(config: Config) -> list[Section]:
     step("8. oauth")
     sections["8"] = oauth_cost.measure(
         calls=config.oauth_calls, rounds=config.oauth_rounds, hours=config.oauth_hours
+    )
+    step("9. connected toolkit")
+    sections["9"] = connected.measure(
+        calls=config.connected_calls,
+        rounds=config.connected_rounds,
+        people=config.connected_people,
     )
     step("3. import cost")
     if imports is not None and background is not None:

@@ -7,6 +7,14 @@ without loading LangChain.
 from typing import TYPE_CHECKING, Any
 
 from langchain_okta.client import OktaClient
+from langchain_okta.connection import OktaConnection
+from langchain_okta.connection_errors import (
+    OktaConnectionLookupError,
+    OktaNotConnectedError,
+    OktaOrgNotAllowedError,
+    OktaReconnectError,
+    OktaWriteNotAllowedError,
+)
 from langchain_okta.connections import OktaClientClosedError, TransportInUseError
 from langchain_okta.errors import (
     InvalidUserIdError,
@@ -31,6 +39,7 @@ from langchain_okta.models import AdminAccess, OktaUser, UserPage
 from langchain_okta.oauth.access import ServiceAppAccess
 from langchain_okta.oauth.config import PrivateKeyJwt
 from langchain_okta.oauth.errors import OktaOAuthError, OktaScopeError
+from langchain_okta.pool import PoolLimits
 from langchain_okta.previews import CreatePreview, UpdatePreview
 from langchain_okta.progress import PageProgress
 from langchain_okta.settings import OktaSettings, RetrySettings, Timeouts
@@ -38,6 +47,7 @@ from langchain_okta.summaries import SummaryLimits, UserSummary
 from langchain_okta.version import __version__
 
 if TYPE_CHECKING:
+    from langchain_okta.connected import OktaConnectedToolkit
     from langchain_okta.toolkit import OktaToolkit
 
 
@@ -46,6 +56,11 @@ def __getattr__(name: str) -> Any:
         from langchain_okta.toolkit import OktaToolkit
 
         return OktaToolkit
+    if name == "OktaConnectedToolkit":
+        # Needs LangGraph (its ToolRuntime), which `langchain` brings.
+        from langchain_okta.connected import OktaConnectedToolkit
+
+        return OktaConnectedToolkit
     raise AttributeError(f"module 'langchain_okta' has no attribute {name!r}")
 
 
@@ -60,14 +75,20 @@ __all__ = [
     "OktaClientClosedError",
     "OktaConfigurationError",
     "OktaConflictError",
+    "OktaConnectedToolkit",
+    "OktaConnection",
     "OktaConnectionError",
+    "OktaConnectionLookupError",
     "OktaCursorMismatchError",
     "OktaDuplicateLoginError",
     "OktaError",
+    "OktaNotConnectedError",
     "OktaNotFoundError",
     "OktaOAuthError",
+    "OktaOrgNotAllowedError",
     "OktaPermissionError",
     "OktaRateLimitError",
+    "OktaReconnectError",
     "OktaResponseError",
     "OktaScopeError",
     "OktaServerError",
@@ -76,7 +97,9 @@ __all__ = [
     "OktaUnconfirmedCreateError",
     "OktaUser",
     "OktaValidationError",
+    "OktaWriteNotAllowedError",
     "PageProgress",
+    "PoolLimits",
     "PrivateKeyJwt",
     "RetrySettings",
     "ServiceAppAccess",

@@ -51,6 +51,8 @@ class OktaClient(Closing):
     with connections serves one event loop at a time: a call from a second loop while the
     first lives raises `TransportInUseError`. Or pass pre-built `http_client` /
     `async_http_client` (which the caller then owns and closes).
+    `rate_limits`, a tracker shared by the clients of one org (each person's own credential),
+    keeps them within the org's budget together.
 
     `close()` (any thread) or `await aclose()` (any loop), or leaving `with` / `async with`,
     closes everything for good: a call after that raises `OktaClientClosedError`.
@@ -67,6 +69,7 @@ class OktaClient(Closing):
         async_transport: httpx.AsyncBaseTransport | AsyncTransportFactory | None = None,
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
+        rate_limits: RateLimitTracker | None = None,
     ) -> None:
         self.settings = settings
         # With an OAuth 2.0 service app, its session authorizes every request in the plans.
@@ -74,7 +77,9 @@ class OktaClient(Closing):
         self._context = Context(
             retries=settings.retries,
             clock=time.monotonic,
-            rate_limits=RateLimitTracker(unknown_window_requests=settings.max_concurrency),
+            # Shared when given: every client of one org then keeps to Okta's budget together.
+            rate_limits=rate_limits
+            or RateLimitTracker(unknown_window_requests=settings.max_concurrency),
             authorizer=self.oauth_session,
         )
         self._timeout = httpx.Timeout(settings.timeouts.read, connect=settings.timeouts.connect)
@@ -555,6 +560,8 @@ def _oauth_session(settings: OktaSettings) -> OAuthSession | None:
 
 
 def _api_token_authorization(settings: OktaSettings) -> str:
+    if settings.access_token is not None:
+        return f"Bearer {settings.access_token.get_secret_value()}"
     if settings.api_token is None:
         raise OktaConfigurationError("no API token: requests must be authorized by the session")
     return f"SSWS {settings.api_token.get_secret_value()}"

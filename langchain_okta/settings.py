@@ -55,9 +55,11 @@ class OktaSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     org_url: str
-    # Exactly one of the two: an API token, or an OAuth 2.0 service app.
+    # Exactly one of: an API token, an OAuth 2.0 service app, or an access token a host app
+    # obtained for a person (sent as `Bearer`; see `langchain_okta.connection`).
     api_token: SecretStr | None = None
     auth: PrivateKeyJwt | None = None
+    access_token: SecretStr | None = None
     timeouts: Timeouts = Timeouts()
     retries: RetrySettings = RetrySettings()
     # Okta's per-org concurrency limits start at 35 requests in flight; stay well below.
@@ -94,11 +96,24 @@ class OktaSettings(BaseModel):
             )
         return value
 
+    @field_validator("access_token")
+    @classmethod
+    def _check_access_token(cls, value: SecretStr | None) -> SecretStr | None:
+        token = "" if value is None else value.get_secret_value()
+        if value is not None and (not token.isascii() or not token.isprintable() or " " in token):
+            raise ValueError(
+                "the Okta access token must be the bare token (printable ASCII, without 'Bearer ')"
+            )
+        return value
+
     @model_validator(mode="after")
     def _one_kind_of_credentials(self) -> OktaSettings:
         if self.api_token is not None and self.auth is not None:
             raise ValueError(_BOTH)
-        if self.api_token is None and self.auth is None:
+        kinds = (self.api_token, self.auth, self.access_token)
+        if sum(kind is not None for kind in kinds) > 1:
+            raise ValueError("pass one credential: an API token, a service app or an access token")
+        if all(kind is None for kind in kinds):
             raise ValueError("Okta is not configured: missing " + _CREDENTIALS)
         return self
 

@@ -29,6 +29,7 @@ SECTIONS = [
     "rate_limit",
     "summary",
     "oauth",
+    "connected",
 ]
 
 
@@ -165,3 +166,11 @@ def test_oauth_counts_one_token_per_renewal_and_measures_dpop(results: dict[str,
     assert oauth["token_posts"] == 4  # the first token's nonce challenge, then one per token
     assert all(value > 0 for value in oauth["plain_seconds"] + oauth["dpop_seconds"])
     assert {"8.dpop", "8.proof", "8.tokens"} <= figure_keys(results, "oauth")
+
+
+def test_connected_toolkit_checks_rights_once_and_measures_memory(results: dict[str, Any]) -> None:
+    data = section(results, "connected")["data"]
+    assert data["role_checks"] == 1
+    assert len(data["pooled_seconds"]) == len(data["plain_seconds"]) > 0
+    assert data["bytes_per_connection"] > 0
+    assert {"9.call", "9.memory", "9.tls"} == figure_keys(results, "connected")

@@ -102,11 +102,14 @@ class ServiceApp:
 
 @dataclass(frozen=True)
 class Principal:
-    """Who an API call is made by: the admin behind the API token, or a service app."""
+    """Who an API call is made by: the user behind an API token (or a user's access token),
+    or a service app."""
 
     app: ServiceApp | None
     scopes: frozenset[str] = frozenset()
     scheme: str = "SSWS"
+    # The user behind an API token or a user's access token; None for a service app.
+    user_id: str | None = None
 
 
 class Refusal(Exception):
@@ -164,6 +167,12 @@ class AuthorizationServer:
             self._api_nonces = [secrets.token_urlsafe(24)] + (
                 self._api_nonces if keep_previous else []
             )
+
+    def client_of(self, access_token: str) -> str | None:
+        """The service app an access token was issued to, or None; checks nothing else."""
+        with self._lock:
+            issued = self._tokens.get(access_token.strip())
+        return issued.client_id if issued is not None else None
 
     def revoke_tokens(self) -> None:
         with self._lock:

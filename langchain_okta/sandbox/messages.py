@@ -54,3 +54,7 @@ class RecordedRequest:
     status: int | None
     # The injected fault that hit this request, if any.
     fault: str | None = None
+    # Whose credential the request carried: the id of the user behind an API token or a
+    # user's access token, or the client id of a service app; None when it carried none the
+    # org knows. Never the credential itself.
+    principal: str | None = None

@@ -140,6 +140,33 @@ class SandboxOrg:
             )
         return serving(self._app, host, port)
 
+    # Credentials of other people: each request is answered, and logged, as theirs.
+
+    def add_api_token(self, user_id: str, token: str) -> None:
+        """Accept `token` as an API token of `user_id` (an existing user): `me` is that user,
+        and their roles (`set_roles`) decide what it may do."""
+        self._accept(user_id, token)
+        self._app.add_credential(f"SSWS {token}", user_id)
+
+    def add_access_token(self, user_id: str, token: str) -> None:
+        """Accept `Bearer <token>` as an access token the org issued to `user_id` (as a sign-in
+        flow would); scopes are not modelled: their roles decide what it may do."""
+        self._accept(user_id, token)
+        self._app.add_credential(f"Bearer {token}", user_id)
+
+    def revoke_api_token(self, token: str) -> None:
+        """Refuse an API token (or a user's access token) from now on, as Okta refuses a
+        revoked one."""
+        self._app.revoke_credential(f"SSWS {token}")
+        self._app.revoke_credential(f"Bearer {token}")
+
+    def _accept(self, user_id: str, token: str) -> None:
+        if not token or any(c.isspace() for c in token):
+            raise ValueError("token must be non-empty and contain no whitespace")
+        stored = self._store.get(user_id)
+        if stored is None or stored.id != user_id:
+            raise KeyError(f"no user with id {user_id!r}")
+
     # OAuth 2.0 service apps (these need the `oauth` extra: they make and verify signatures)
 
     @property

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
-import hmac
 import itertools
 import json
 import re
@@ -129,8 +128,11 @@ class SandboxApp:
         self._oauth = authorization
         self._store = store
         self._admin_id = admin_id
-        # Okta's own SDK sends the token without the space, and Okta accepts that too.
-        self._authorizations = (f"SSWS {token}".encode(), f"SSWS{token}".encode())
+        # Authorization header values the org accepts besides OAuth 2.0 service-app tokens,
+        # each with the user behind it: the API tokens, and access tokens issued to users.
+        self._credentials: dict[str, str] = {}
+        self._credentials_lock = threading.Lock()
+        self.add_credential(f"SSWS {token}", admin_id)
         self._limiter = limiter
         self._in_flight = in_flight
         self._faults = faults
@@ -141,6 +143,23 @@ class SandboxApp:
         self._last_date = (-1, "")
         self._log: deque[RecordedRequest] = deque(maxlen=MAX_RECORDED)
         self._log_lock = threading.Lock()
+
+    def add_credential(self, authorization: str, user_id: str) -> None:
+        """Accept `authorization` (`SSWS <token>` or `Bearer <token>`) as `user_id`'s."""
+        scheme, _, value = authorization.partition(" ")
+        with self._credentials_lock:
+            self._credentials[authorization] = user_id
+            if scheme == "SSWS":
+                # Okta's own SDK sends the token without the space, and Okta accepts that too.
+                self._credentials[f"SSWS{value}"] = user_id
+
+    def revoke_credential(self, authorization: str) -> None:
+        """Refuse `authorization` from now on, as Okta refuses a revoked token."""
+        scheme, _, value = authorization.partition(" ")
+        with self._credentials_lock:
+            self._credentials.pop(authorization, None)
+            if scheme == "SSWS":
+                self._credentials.pop(f"SSWS{value}", None)
 
     @property
     def recorded(self) -> list[RecordedRequest]:
@@ -213,6 +232,8 @@ class SandboxApp:
             if principal.app is not None and route.user_key == "me":
                 # A service app is not a user: there is no "me" behind its token.
                 raise user_not_found("me")
+            if route.user_key == "me" and principal.user_id is not None:
+                route = Route(route.handler, route.bucket, principal.user_id)
             body, headers = route.handler(self, request, route, now)
         except Refusal as refusal:
             return self._refusal_response(refusal, now, rate, request_id)
@@ -223,18 +244,39 @@ class SandboxApp:
     def _may_manage_users(self, principal: Principal) -> bool:
         if principal.app is not None:
             return bool(set(principal.app.roles) & USER_MANAGER_ROLES)
-        roles = {str(role.get("type")) for role in self._store.roles_of(self._admin_id)}
+        user_id = principal.user_id or self._admin_id
+        roles = {str(role.get("type")) for role in self._store.roles_of(user_id)}
         return bool(roles & USER_MANAGER_ROLES)
 
     def _principal(self, request: SandboxRequest) -> Principal:
-        """The admin behind the API token, or the service app behind an OAuth access token."""
+        """The user behind an API token or a user's access token, or the service app behind
+        an OAuth access token."""
         authorization = request.headers.get("authorization")
         scheme = (authorization or "").split(" ", 1)[0].lower()
+        user_id = self._user_of(authorization)
+        if user_id is not None:
+            return Principal(
+                None, scheme="Bearer" if scheme == "bearer" else "SSWS", user_id=user_id
+            )
         if scheme in ("dpop", "bearer"):
             return self._oauth.principal(request, _base_url(request))
-        if not self._authorized(authorization):
-            raise ApiError("E0000011")
-        return Principal(None)
+        raise ApiError("E0000011")
+
+    def _user_of(self, authorization: str | None) -> str | None:
+        if authorization is None:
+            return None
+        # A dict lookup compares strings only when their hashes match, so its timing tells
+        # nothing about how close a guess came.
+        with self._credentials_lock:
+            return self._credentials.get(authorization)
+
+    def _who(self, request: SandboxRequest) -> str | None:
+        """Whose credential a request carried, for the log; verifies nothing."""
+        authorization = request.headers.get("authorization")
+        user_id = self._user_of(authorization)
+        if user_id is not None or authorization is None:
+            return user_id
+        return self._oauth.client_of(authorization.partition(" ")[2])
 
     # OAuth 2.0: the token endpoint and the service app's role assignments
 
@@ -281,14 +323,6 @@ class SandboxApp:
             return SandboxResponse(refusal.status, headers + refusal.headers, b"")
         body = ApiError(refusal.error_code).body("oae" + request_id[:22])
         return SandboxResponse(refusal.status, headers + refusal.headers, body)
-
-    def _authorized(self, authorization: str | None) -> bool:
-        if authorization is None:
-            return False
-        sent = authorization.encode()
-        # Both compared every time, so the timing tells nothing about which form came close.
-        matches = [hmac.compare_digest(sent, accepted) for accepted in self._authorizations]
-        return any(matches)
 
     def _fail(
         self, fault: Fault, request: SandboxRequest, served: SandboxResponse | None
@@ -359,6 +393,7 @@ class SandboxApp:
             json=body,
             status=outcome.status if isinstance(outcome, SandboxResponse) else None,
             fault=fault.kind if fault is not None else None,
+            principal=self._who(request),
         )
         with self._log_lock:
             self._log.append(record)
