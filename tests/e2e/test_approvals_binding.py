@@ -680,3 +680,52 @@ def test_no_reviewer_text_carries_separators_or_bidi_controls(
     assert "\\u2028" in texts[1]  # the "Requested:" fallback
     assert any("changed since the person approved" in r for r in results)
     assert [forged(text) for text in [*texts, *results]] == [[]] * (len(texts) + len(results))
+
+
+# -- seams found in review ----------------------------------------------------------------------
+
+NEW_JANE = {"first_name": "Jane", "last_name": "New", "email": "jane.new@example.com"}
+
+
+def test_a_create_of_a_login_an_earlier_call_frees_is_previewed_free_and_runs(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    message = calls(
+        (UPDATE, {"user_id": JANE, "login": "jane.old@example.com"}),
+        (CREATE, {**NEW_JANE, "login": JANE}),
+    )
+    review = Review(toolkit, message)
+    review.pause()
+
+    _, second = review.descriptions()
+    review.decide({"type": "approve"}, {"type": "approve"})
+
+    jane = user_id(org, "jane.old@example.com")
+    assert "the create will fail" not in second
+    assert (
+        f'This turn: Call 1 of this turn changes "Jane Patel" (id "{jane}"), who has the same '
+        "login now; this preview assumes it runs first, and checks the org as it leaves them."
+    ) in second.splitlines()
+    results = review.tool_messages()
+    assert [results[c].status for c in ("call-1", "call-2")] == ["success", "success"]
+    assert profile(org, JANE)["lastName"] == "New"
+
+
+def test_a_create_previewed_after_an_earlier_call_that_was_rejected_creates_nothing(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    # Call 1 moves Jane's email away; call 2 gives it to a new person, shown as free.
+    message = calls(
+        (UPDATE, {"user_id": JANE, "email": "jane.old@example.com"}),
+        (CREATE, {**NEW_JANE, "email": JANE, "login": "jane.new@example.com"}),
+    )
+    review = Review(toolkit, message)
+    review.pause()
+    start = len(org.requests)
+
+    review.decide({"type": "reject"}, {"type": "approve"})
+
+    result = review.tool_messages()["call-2"]
+    assert result.status == "error"
+    assert '"Jane Patel" (login "jane.patel@example.com"' in str(result.content)
+    assert writes(org, start) == []
