@@ -152,7 +152,10 @@ class StoredDescription:
             return f"\nSince this preview: the user could not be read again ({exc})."
         if binding.etag is not None and etag == binding.etag:
             return ""
-        if not differences(binding.expected, user):
+        # Another version of the user: the approved write compares ETags, not only the values
+        # shown (see `update_approved`), so it would write nothing.
+        stale_version = binding.etag is not None and etag is not None
+        if not stale_version and not differences(binding.expected, user):
             if not binding.after_calls:
                 return ""
             calls = ", ".join(str(n) for n in binding.after_calls)

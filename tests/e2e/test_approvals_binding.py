@@ -221,6 +221,30 @@ def test_per_call_a_call_shown_again_after_another_admins_edit_says_what_changed
     assert profile(org, JANE)["email"] == "jane.p@example.com"
 
 
+def test_per_call_a_call_shown_again_after_an_edit_the_preview_does_not_show_says_so(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    jane = user_id(org, JANE)
+    message = calls(
+        (UPDATE, {"user_id": OSCAR, "last_name": "R."}),
+        (UPDATE, {"user_id": jane, "first_name": "Janet"}),
+    )
+    review = Review(toolkit, message, mode="per_call")
+    review.pause()
+    toolkit.client.update_user(jane, {"mobilePhone": "+1-555-0123"})  # not in the preview
+
+    (again,) = review.decide({"type": "approve"})
+    review.decide({"type": "approve"})
+
+    # The approved write compares versions, so it writes nothing: the text says so first.
+    assert (
+        "Since this preview the user changed: attributes the preview does not show. If "
+        "approved, nothing is written"
+    ) in again.value["description"]
+    assert review.tool_messages()["call-2"].status == "error"
+    assert profile(org, JANE)["firstName"] == "Jane"
+
+
 def test_a_call_previewed_after_a_rejected_call_writes_nothing(
     toolkit: OktaToolkit, org: SandboxOrg
 ):
