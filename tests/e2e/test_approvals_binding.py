@@ -27,7 +27,7 @@ from langgraph.types import Command
 
 from langchain_okta import OktaToolkit
 from langchain_okta.approval_middleware import MISORDERED, OktaApprovalBinding
-from langchain_okta.sandbox import IN_PROCESS_URL, SandboxOrg
+from langchain_okta.sandbox import IN_PROCESS_URL, Fault, SandboxOrg
 from langchain_okta.sandbox.scripted_model import ScriptedChatModel
 
 JANE = "jane.patel@example.com"
@@ -753,3 +753,20 @@ def test_a_create_previewed_after_an_earlier_call_that_was_rejected_creates_noth
     assert result.status == "error"
     assert '"Jane Patel" (login "jane.patel@example.com"' in str(result.content)
     assert writes(org, start) == []
+
+
+def test_an_error_that_echoes_the_requested_login_reaches_the_model_escaped(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    # The preview cannot read the org, so the approved call runs unbound; Okta's 404 then
+    # names the login it was asked for ("Resource not found: ... (User)").
+    login = "nobody\u202e\u2028@example.com"
+    org.inject(Fault(kind="status", status=503, method="GET", path="/api/v1/users/nobody"))
+    review = Review(toolkit, calls((UPDATE, {"user_id": login, "last_name": "X"})))
+    review.pause()
+
+    review.decide({"type": "approve"})
+
+    result = str(review.tool_messages()["call-1"].content)
+    assert "Resource not found: nobody\\u202e\\u2028@example.com (User)" in result
+    assert forged(result) == []
