@@ -770,3 +770,18 @@ def test_an_error_that_echoes_the_requested_login_reaches_the_model_escaped(
     result = str(review.tool_messages()["call-1"].content)
     assert "Resource not found: nobody\\u202e\\u2028@example.com (User)" in result
     assert forged(result) == []
+
+
+def test_a_call_whose_preview_failed_tells_the_reviewer_it_runs_unbound(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    org.inject(Fault(kind="status", status=503, method="GET"))
+    review = Review(toolkit, calls((UPDATE, {"user_id": JANE, "last_name": "Smith"})))
+    review.pause()
+
+    (text,) = review.descriptions()
+
+    assert (
+        "nothing binds this call to what you check, so if approved it updates whichever user "
+        "has this id or login when it runs, as that user is then."
+    ) in text
