@@ -3,8 +3,9 @@
 `approval_middleware` returns the two middleware to pass to `create_agent(middleware=...)`,
 in that order:
 
-- LangChain's `HumanInTheLoopMiddleware`, which pauses each write call for a decision and
-  shows the reviewer the call's preview;
+- LangChain's `HumanInTheLoopMiddleware` (as `OrderedReview`, which also marks the calls it
+  rejects as ended), which pauses each write call for a decision and shows the reviewer the
+  call's preview;
 - `OktaApprovalBinding`, which makes those previews and enforces them.
 
 Why two: when a paused run resumes, LangGraph runs the node that paused again from its
@@ -112,10 +113,40 @@ def approval_middleware(
             )
         else:
             policy[name] = False
+    order = CallOrder()
     return [
-        HumanInTheLoopMiddleware(interrupt_on=policy, interrupt_mode=interrupt_mode),
-        OktaApprovalBinding(client),
+        OrderedReview(order, interrupt_on=policy, interrupt_mode=interrupt_mode),
+        OktaApprovalBinding(client, order=order),
     ]
+
+
+class OrderedReview(HumanInTheLoopMiddleware):
+    """LangChain's middleware, which also marks the calls it answers itself as ended.
+
+    In `per_call` mode a rejected call is answered here and never reaches
+    `OktaApprovalBinding`: a later call of its message that waits for it would wait in vain.
+    A pause raises, so a call still waiting for its decision is not marked.
+    """
+
+    def __init__(self, order: CallOrder, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._order = order
+
+    def wrap_tool_call(
+        self, request: ToolCallRequest, handler: Callable[[ToolCallRequest], ToolResult]
+    ) -> ToolResult:
+        result = super().wrap_tool_call(request, handler)
+        _end(self._order, request)
+        return result
+
+    async def awrap_tool_call(
+        self,
+        request: ToolCallRequest,
+        handler: Callable[[ToolCallRequest], Awaitable[ToolResult]],
+    ) -> ToolResult:
+        result = await super().awrap_tool_call(request, handler)
+        _end(self._order, request)
+        return result
 
 
 class StoredDescription:
@@ -178,11 +209,17 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
 
     state_schema = ApprovalState
 
-    def __init__(self, client: OktaClient, *, wait_seconds: float = WAIT_FOR_EARLIER_SECONDS):
+    def __init__(
+        self,
+        client: OktaClient,
+        *,
+        wait_seconds: float = WAIT_FOR_EARLIER_SECONDS,
+        order: CallOrder | None = None,
+    ):
         super().__init__()
         self._client = client
         self._wait_seconds = wait_seconds
-        self._order = CallOrder()
+        self._order = order or CallOrder()
 
     def __repr__(self) -> str:
         return f"OktaApprovalBinding({self._client!r})"
@@ -260,6 +297,7 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
             or approval.tool != name
             or approvals.message_id != _last_message_id(request.state)
         ):
+            _end(self._order, request)
             return _refused(
                 request,
                 "This write was not run, and nothing was written: no preview of it was shown "
@@ -269,6 +307,7 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
         edited = args_digest(name, args) != approval.args_digest
         bound = _binding_after_edit(approval, args) if edited else approval
         if isinstance(bound, str):
+            _end(self._order, request)  # the later calls that assumed it need not wait
             return _refused(request, bound)
         if bound.update is not None:
             to_run = request.override(tool=approved_update_tool(self._client, bound.update))
@@ -278,9 +317,7 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
             # The preview could not be read, and said so: the person approved the call as
             # shown, unbound.
             to_run = request
-        thread = str((request.runtime.config.get("configurable") or {}).get("thread_id"))
-        message = approvals.message_id or ""
-        key = (thread, message, call_id)
+        thread, message, _ = key = _call_key(request, approvals)
         binding = bound.update or bound.create
         assumed = binding.after_calls if binding is not None else []
         answered = _answered_calls(request.state)
@@ -290,6 +327,20 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
             if other.position in assumed and other_id not in answered
         ]
         return to_run, key, earlier
+
+
+def _call_key(request: ToolCallRequest, approvals: TurnApprovals) -> CallKey:
+    thread = str((request.runtime.config.get("configurable") or {}).get("thread_id"))
+    return thread, approvals.message_id or "", request.tool_call.get("id") or ""
+
+
+def _end(order: CallOrder, request: ToolCallRequest) -> None:
+    """Mark a write call of the previewed message as ended, whether it ran or not."""
+    if request.tool_call["name"] not in _WRITES:
+        return
+    approvals = _approvals(request.state)
+    if approvals is not None:
+        order.end(_call_key(request, approvals))
 
 
 def _binding_after_edit(approval: CallApproval, args: dict[str, Any]) -> CallApproval | str:

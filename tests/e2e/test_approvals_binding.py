@@ -25,7 +25,7 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from langchain_okta import OktaToolkit
+from langchain_okta import OktaToolkit, approval_middleware
 from langchain_okta.approval_middleware import MISORDERED, OktaApprovalBinding
 from langchain_okta.sandbox import IN_PROCESS_URL, Fault, SandboxOrg
 from langchain_okta.sandbox.scripted_model import ScriptedChatModel
@@ -785,3 +785,50 @@ def test_a_call_whose_preview_failed_tells_the_reviewer_it_runs_unbound(
         "nothing binds this call to what you check, so if approved it updates whichever user "
         "has this id or login when it runs, as that user is then."
     ) in text
+
+
+class Waits:
+    """The binding's clock and sleep: records each wait for an earlier call, and ends it."""
+
+    def __init__(self) -> None:
+        self.now, self.waits = 0.0, 0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits += 1
+        self.now += 3600.0
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        {"type": "reject"},
+        {  # an edit to another user, which the binding refuses
+            "type": "edit",
+            "edited_action": {"name": UPDATE, "args": {"user_id": JANE, "first_name": "Oskar"}},
+        },
+    ],
+    ids=["rejected", "refused"],
+)
+def test_per_call_a_call_after_an_earlier_call_that_did_not_run_does_not_wait_for_it(
+    toolkit: OktaToolkit, org: SandboxOrg, monkeypatch: pytest.MonkeyPatch, first: dict[str, Any]
+):
+    clock = Waits()
+    monkeypatch.setattr(approval_middleware, "time", clock)
+    oscar = user_id(org, OSCAR)
+    message = calls(
+        (UPDATE, {"user_id": oscar, "first_name": "Oskar"}),
+        (UPDATE, {"user_id": oscar, "last_name": "Ramírez"}),
+    )
+    review = Review(toolkit, message, mode="per_call")
+    review.pause()
+    review.decide(first)  # the first call alone: it ends without writing
+    start = len(org.requests)
+
+    review.decide({"type": "approve"})
+
+    assert clock.waits == 0
+    assert review.tool_messages()["call-2"].status == "error"
+    assert writes(org, start) == []
