@@ -63,7 +63,7 @@ from langchain_okta.bindings import (
 )
 from langchain_okta.call_order import CallKey, CallOrder
 from langchain_okta.client import OktaClient
-from langchain_okta.descriptions import quoted, reviewer_text
+from langchain_okta.descriptions import quoted, requested, reviewer_text
 from langchain_okta.errors import InvalidUserIdError, OktaError
 from langchain_okta.tool_names import CREATE_USER, UPDATE_USER
 from langchain_okta.tools import approved_create_tool, approved_update_tool
@@ -80,6 +80,12 @@ MISORDERED = (
     "No Okta preview was made for this write call before the pause. Pass the middleware "
     "exactly as toolkit.approval_middleware() returns it, in that order (the preview must be "
     "made by a node that runs before the one that pauses)."
+)
+
+SHARED_ID = (
+    "No preview: the model gave this call the same id as another call of its message, so "
+    "they cannot be told apart. If approved, nothing is written, and the model is asked to "
+    "propose the calls again."
 )
 
 ToolResult = ToolMessage | Command[Any]
@@ -132,6 +138,12 @@ class OrderedReview(HumanInTheLoopMiddleware):
         super().__init__(**kwargs)
         self._order = order
 
+    @property
+    def name(self) -> str:
+        # The graph's nodes are named after it: a run paused under LangChain's own name
+        # resumes in a graph built with this one.
+        return HumanInTheLoopMiddleware.__name__
+
     def wrap_tool_call(
         self, request: ToolCallRequest, handler: Callable[[ToolCallRequest], ToolResult]
     ) -> ToolResult:
@@ -159,6 +171,8 @@ class StoredDescription:
     def __call__(self, tool_call: Any, state: Any, runtime: Any) -> str:
         approvals = _approvals(state)
         approval = approvals.calls.get(tool_call.get("id") or "") if approvals else None
+        if approval is not None and approval.shared_id:
+            return reviewer_text(f"{SHARED_ID}\n{requested(tool_call['name'], tool_call['args'])}")
         # Saved for this very call of this very message: not a call of an earlier turn that
         # reused the id (as when the middleware run in the wrong order).
         if (
@@ -302,6 +316,14 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
                 request,
                 "This write was not run, and nothing was written: no preview of it was shown "
                 "to the person who approves writes. Call the tool again so they see one.",
+            )
+        if approval.shared_id:
+            _end(self._order, request)
+            return _refused(
+                request,
+                "Nothing was written: this call has the same id as another call of the same "
+                "message, so no preview could be shown as its own. Call the tools again, giving "
+                "each call its own id.",
             )
         args = tool_call["args"]
         edited = args_digest(name, args) != approval.args_digest

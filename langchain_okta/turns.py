@@ -100,6 +100,8 @@ def preview_turn(
             approval = _approval(
                 write, position, describe_failure(action, write.name, write.args, exc)
             )
+        if write.id in approvals:
+            approval = approvals[write.id].model_copy(update={"shared_id": True})
         approvals[write.id] = approval
     return TurnApprovals(message_id=message_id, calls=approvals)
 

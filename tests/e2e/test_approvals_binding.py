@@ -832,3 +832,30 @@ def test_per_call_a_call_after_an_earlier_call_that_did_not_run_does_not_wait_fo
     assert clock.waits == 0
     assert review.tool_messages()["call-2"].status == "error"
     assert writes(org, start) == []
+
+
+@pytest.mark.parametrize("mode", ["batched", "per_call"])
+def test_calls_sharing_one_id_are_shown_as_such_and_write_nothing(
+    toolkit: OktaToolkit, org: SandboxOrg, mode: str
+):
+    # Some models number their calls per message, or repeat one id: a preview saved by id
+    # cannot be told to be one call's rather than the other's.
+    message = calls(
+        (UPDATE, {"user_id": JANE, "last_name": "Smith"}),
+        (UPDATE, {"user_id": OSCAR, "last_name": "Evil"}),
+    )
+    for call in message.tool_calls:
+        call["id"] = "call-1"
+    review = Review(toolkit, message, mode=mode)
+    review.pause()
+    start = len(org.requests)
+
+    texts = review.descriptions()
+    review.decide({"type": "approve"}, {"type": "approve"})
+
+    assert len(texts) == 2
+    assert all(
+        text.startswith("No preview: the model gave this call the same id") for text in texts
+    )
+    assert "same id as another call" in str(review.tool_messages()["call-1"].content)
+    assert writes(org, start) == []
