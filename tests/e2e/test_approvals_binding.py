@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -800,6 +801,9 @@ class Waits:
         self.waits += 1
         self.now += 3600.0
 
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
 
 @pytest.mark.parametrize(
     "first",
@@ -859,3 +863,33 @@ def test_calls_sharing_one_id_are_shown_as_such_and_write_nothing(
     )
     assert "same id as another call" in str(review.tool_messages()["call-1"].content)
     assert writes(org, start) == []
+
+
+async def test_per_call_an_async_agent_does_not_wait_for_a_rejected_earlier_call(
+    toolkit: OktaToolkit, org: SandboxOrg, monkeypatch: pytest.MonkeyPatch
+):
+    clock = Waits()
+    monkeypatch.setattr(approval_middleware, "time", clock)
+    monkeypatch.setattr(approval_middleware, "asyncio", SimpleNamespace(sleep=clock.asleep))
+    oscar = user_id(org, OSCAR)
+    message = calls(
+        (UPDATE, {"user_id": oscar, "first_name": "Oskar"}),
+        (UPDATE, {"user_id": oscar, "last_name": "Ramírez"}),
+    )
+    review = Review(toolkit, message, mode="per_call")
+    paused = await review.agent.ainvoke(
+        {"messages": [("user", "Go.")]}, review.config, version="v2"
+    )
+    first, _ = sorted(paused.interrupts, key=lambda p: p.value["tool_call_id"])
+    again = await review.agent.ainvoke(
+        Command(resume={first.id: {"type": "reject"}}), review.config, version="v2"
+    )
+    (second,) = again.interrupts
+
+    review.result = await review.agent.ainvoke(
+        Command(resume={second.id: {"type": "approve"}}), review.config, version="v2"
+    )
+
+    assert clock.waits == 0
+    assert review.tool_messages()["call-2"].status == "error"
+    assert profile(org, OSCAR)["lastName"] == "Ramirez"
