@@ -577,19 +577,21 @@ _RESUME = textwrap.dedent(
     from langchain_okta import OktaToolkit
     from langchain_okta.sandbox.scripted_model import ScriptedChatModel
 
-    base_url, token, path = sys.argv[1:4]
+    base_url, token, path, mode = sys.argv[1:5]
+    config = {"configurable": {"thread_id": "sqlite"}}
     with OktaToolkit(base_url, token) as toolkit, SqliteSaver.from_conn_string(path) as saver:
         agent = create_agent(
             ScriptedChatModel(script=[]),
             toolkit.get_tools(),
-            middleware=toolkit.approval_middleware(),
+            middleware=toolkit.approval_middleware(interrupt_mode=mode),
             checkpointer=saver,
         )
-        result = agent.invoke(
-            Command(resume={"decisions": [{"type": "approve"}]}),
-            {"configurable": {"thread_id": "sqlite"}},
-            version="v2",
-        )
+        if mode == "per_call":
+            pending = agent.get_state(config).interrupts
+            resume = {p.id: {"type": "approve"} for p in pending}
+        else:
+            resume = {"decisions": [{"type": "approve"}]}
+        result = agent.invoke(Command(resume=resume), config, version="v2")
     (message,) = [m for m in result.value["messages"] if isinstance(m, ToolMessage)]
     print(json.dumps({"status": message.status, "content": str(message.content)}))
     """
@@ -597,7 +599,11 @@ _RESUME = textwrap.dedent(
 
 
 def pause_then_resume_elsewhere(
-    org: SandboxOrg, tmp_path: Path, args: dict[str, Any], meanwhile: dict[str, Any] | None
+    org: SandboxOrg,
+    tmp_path: Path,
+    args: dict[str, Any],
+    meanwhile: dict[str, Any] | None,
+    mode: str = "batched",
 ) -> dict[str, Any]:
     from langgraph.checkpoint.sqlite import SqliteSaver
 
@@ -610,7 +616,7 @@ def pause_then_resume_elsewhere(
             agent = create_agent(
                 ScriptedChatModel(script=[calls((UPDATE, args))]),
                 toolkit.get_tools(),
-                middleware=toolkit.approval_middleware(),
+                middleware=toolkit.approval_middleware(interrupt_mode=mode),  # type: ignore[arg-type]
                 checkpointer=saver,
             )
             paused = agent.invoke(
@@ -623,7 +629,7 @@ def pause_then_resume_elsewhere(
                 toolkit.client.update_user(args["user_id"], meanwhile)
         env = {**os.environ, "PYTHONWARNINGS": "error::ResourceWarning"}
         done = subprocess.run(  # noqa: S603 - our own interpreter and script
-            [sys.executable, "-c", _RESUME, base_url, org.token, path],
+            [sys.executable, "-c", _RESUME, base_url, org.token, path, mode],
             capture_output=True,
             text=True,
             timeout=120,
@@ -634,11 +640,12 @@ def pause_then_resume_elsewhere(
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def test_a_resume_in_a_fresh_process_keeps_the_binding(org: SandboxOrg, tmp_path: Path):
+@pytest.mark.parametrize("mode", ["batched", "per_call"])
+def test_a_resume_in_a_fresh_process_keeps_the_binding(org: SandboxOrg, tmp_path: Path, mode: str):
     jane = user_id(org, JANE)
     args = {"user_id": jane, "email": "jane@outside.example"}
 
-    result = pause_then_resume_elsewhere(org, tmp_path, args, {"lastName": "Patel-Roe"})
+    result = pause_then_resume_elsewhere(org, tmp_path, args, {"lastName": "Patel-Roe"}, mode)
 
     assert result["status"] == "error"
     assert 'lastName: "Patel" → "Patel-Roe"' in result["content"]
