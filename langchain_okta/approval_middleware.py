@@ -200,13 +200,15 @@ class StoredDescription:
         # Another version of the user: the approved write compares ETags, not only the values
         # shown (see `update_approved`), so it would write nothing.
         stale_version = binding.etag is not None and etag is not None
+        if binding.after_calls and not differences(binding.seen, user):
+            # As read for the preview: the earlier calls have not run yet (or changed nothing
+            # this preview shows), so nothing tells that they ran.
+            return ""
         if not stale_version and not differences(binding.expected, user):
             if not binding.after_calls:
                 return ""
             calls = ", ".join(str(n) for n in binding.after_calls)
             return f"\nSince this preview: call(s) {calls} of this turn ran as it assumed."
-        if binding.after_calls and not differences(binding.seen, user):
-            return ""  # the earlier calls have not run yet, as the preview says
         changed = differences(binding.seen if binding.etag else binding.expected, user)
         what = describe_differences(changed) if changed else "attributes the preview does not show"
         return (

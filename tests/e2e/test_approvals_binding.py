@@ -246,6 +246,23 @@ def test_per_call_a_call_shown_again_after_an_edit_the_preview_does_not_show_say
     assert profile(org, JANE)["firstName"] == "Jane"
 
 
+def test_per_call_a_call_after_one_that_changes_nothing_it_shows_is_not_said_to_have_run_it(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    oscar = user_id(org, OSCAR)
+    message = calls(
+        (UPDATE, {"user_id": oscar, "mobile_phone": "+1-555-0100"}),
+        (UPDATE, {"user_id": oscar, "first_name": "Oskar"}),
+    )
+    review = Review(toolkit, message, mode="per_call")
+    review.pause()
+
+    _, second = review.descriptions()  # shown before anything ran
+
+    assert "ran as it assumed" not in second
+    assert "Since this preview" not in second
+
+
 def test_a_call_previewed_after_a_rejected_call_writes_nothing(
     toolkit: OktaToolkit, org: SandboxOrg
 ):
