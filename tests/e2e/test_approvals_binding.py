@@ -917,3 +917,46 @@ async def test_per_call_an_async_agent_does_not_wait_for_a_rejected_earlier_call
     assert clock.waits == 0
     assert review.tool_messages()["call-2"].status == "error"
     assert profile(org, OSCAR)["lastName"] == "Ramirez"
+
+
+def test_a_lost_answer_after_a_write_that_applied_is_neither_repeated_nor_called_stale(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    oscar = user_id(org, OSCAR)
+    message = calls(
+        (UPDATE, {"user_id": oscar, "first_name": "Oskar"}),
+        (UPDATE, {"user_id": oscar, "last_name": "Ramírez"}),  # bound to the values call 1 leaves
+    )
+    review = Review(toolkit, message)
+    review.pause()
+    # Call 2's write applies, then its connection drops before the answer: the retry (with
+    # If-Match on the version before it) meets a 412. Call 1's write is served as usual.
+    path = f"/api/v1/users/{oscar}"
+    org.inject(Fault(kind="latency", method="POST", path=path, seconds=0.0))
+    org.inject(Fault(kind="drop", method="POST", path=path, after_processing=True))
+    start = len(org.requests)
+
+    review.decide({"type": "approve"}, {"type": "approve"})
+
+    results = review.tool_messages()
+    assert [results[c].status for c in ("call-1", "call-2")] == ["success", "success"]
+    assert json.loads(str(results["call-2"].content))["changed"] == ["lastName"]
+    assert [r.status for r in org.requests[start:] if r.method == "POST"] == [200, None, 412]
+    assert (profile(org, OSCAR)["firstName"], profile(org, OSCAR)["lastName"]) == (
+        "Oskar",
+        "Ramírez",
+    )
+
+
+def test_an_edit_that_turns_an_update_into_a_create_writes_nothing(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    review = Review(toolkit, calls((UPDATE, {"user_id": JANE, "last_name": "Smith"})))
+    review.pause()
+    start = len(org.requests)
+
+    review.decide({"type": "edit", "edited_action": {"name": CREATE, "args": GRACE}})
+
+    assert review.tool_messages()["call-1"].status == "error"
+    assert "nothing was written" in str(review.tool_messages()["call-1"].content)
+    assert writes(org, start) == []
