@@ -101,7 +101,7 @@ def preview_turn(
                 write, position, describe_failure(action, write.name, write.args, exc)
             )
         if write.id in approvals:
-            approval = approvals[write.id].model_copy(update={"shared_id": True})
+            approval = approval.model_copy(update={"shared_id": True})
         approvals[write.id] = approval
     return TurnApprovals(message_id=message_id, calls=approvals)
 
