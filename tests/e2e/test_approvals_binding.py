@@ -960,3 +960,25 @@ def test_an_edit_that_turns_an_update_into_a_create_writes_nothing(
     assert review.tool_messages()["call-1"].status == "error"
     assert "nothing was written" in str(review.tool_messages()["call-1"].content)
     assert writes(org, start) == []
+
+
+def test_the_checkpoint_holds_the_binding_and_no_secret(
+    toolkit: OktaToolkit, org: SandboxOrg, tmp_path: Path
+):
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    path = tmp_path / "checkpoints.sqlite"
+    with SqliteSaver.from_conn_string(str(path)) as saver:
+        agent = create_agent(
+            ScriptedChatModel(script=[calls((UPDATE, {"user_id": JANE, "last_name": "Smith"}))]),
+            toolkit.get_tools(),
+            middleware=toolkit.approval_middleware(),
+            checkpointer=saver,
+        )
+        config = {"configurable": {"thread_id": "secrets"}}
+        agent.invoke({"messages": [("user", "Go.")]}, config, version="v2")
+        saved = agent.get_state(config).values["okta_approvals"]
+
+    stored = path.read_bytes()
+    assert saved["calls"]["call-1"]["update"]["etag"].encode() in stored
+    assert org.token.encode() not in stored
