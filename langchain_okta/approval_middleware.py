@@ -3,8 +3,9 @@
 `approval_middleware` returns the two middleware to pass to `create_agent(middleware=...)`,
 in that order:
 
-- LangChain's `HumanInTheLoopMiddleware`, which pauses each write call for a decision and
-  shows the reviewer the call's preview;
+- LangChain's `HumanInTheLoopMiddleware` (as `OrderedReview`, which also marks the calls it
+  rejects as ended), which pauses each write call for a decision and shows the reviewer the
+  call's preview;
 - `OktaApprovalBinding`, which makes those previews and enforces them.
 
 Why two: when a paused run resumes, LangGraph runs the node that paused again from its
@@ -61,7 +62,7 @@ from langchain_okta.bindings import (
 )
 from langchain_okta.call_order import CallKey, CallOrder
 from langchain_okta.client import OktaClient
-from langchain_okta.descriptions import quoted, reviewer_text
+from langchain_okta.descriptions import quoted, requested, reviewer_text
 from langchain_okta.errors import InvalidUserIdError, OktaError
 from langchain_okta.tool_names import CREATE_USER, UPDATE_USER
 from langchain_okta.tools import approved_create_tool, approved_update_tool
@@ -78,6 +79,12 @@ MISORDERED = (
     "No Okta preview was made for this write call before the pause. Pass the middleware "
     "exactly as toolkit.approval_middleware() returns it, in that order (the preview must be "
     "made by a node that runs before the one that pauses)."
+)
+
+SHARED_ID = (
+    "No preview: the model gave this call the same id as another call of its message, so "
+    "they cannot be told apart. If approved, nothing is written, and the model is asked to "
+    "propose the calls again."
 )
 
 ToolResult = ToolMessage | Command[Any]
@@ -111,10 +118,46 @@ def approval_middleware(
             )
         else:
             policy[name] = False
+    order = CallOrder()
     return [
-        HumanInTheLoopMiddleware(interrupt_on=policy, interrupt_mode=interrupt_mode),
-        OktaApprovalBinding(client),
+        OrderedReview(order, interrupt_on=policy, interrupt_mode=interrupt_mode),
+        OktaApprovalBinding(client, order=order),
     ]
+
+
+class OrderedReview(HumanInTheLoopMiddleware):
+    """LangChain's middleware, which also marks the calls it answers itself as ended.
+
+    In `per_call` mode a rejected call is answered here and never reaches
+    `OktaApprovalBinding`: a later call of its message that waits for it would wait in vain.
+    A pause raises, so a call still waiting for its decision is not marked.
+    """
+
+    def __init__(self, order: CallOrder, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._order = order
+
+    @property
+    def name(self) -> str:
+        # The graph's nodes are named after it: a run paused under LangChain's own name
+        # resumes in a graph built with this one.
+        return HumanInTheLoopMiddleware.__name__
+
+    def wrap_tool_call(
+        self, request: ToolCallRequest, handler: Callable[[ToolCallRequest], ToolResult]
+    ) -> ToolResult:
+        result = super().wrap_tool_call(request, handler)
+        _end(self._order, request)
+        return result
+
+    async def awrap_tool_call(
+        self,
+        request: ToolCallRequest,
+        handler: Callable[[ToolCallRequest], Awaitable[ToolResult]],
+    ) -> ToolResult:
+        result = await super().awrap_tool_call(request, handler)
+        _end(self._order, request)
+        return result
 
 
 class StoredDescription:
@@ -127,6 +170,8 @@ class StoredDescription:
     def __call__(self, tool_call: Any, state: Any, runtime: Any) -> str:
         approvals = _approvals(state)
         approval = approvals.calls.get(tool_call.get("id") or "") if approvals else None
+        if approval is not None and approval.shared_id:
+            return reviewer_text(f"{SHARED_ID}\n{requested(tool_call['name'], tool_call['args'])}")
         # Saved for this very call of this very message: not a call of an earlier turn that
         # reused the id (as when the middleware run in the wrong order).
         if (
@@ -151,13 +196,18 @@ class StoredDescription:
             return f"\nSince this preview: the user could not be read again ({exc})."
         if binding.etag is not None and etag == binding.etag:
             return ""
-        if not differences(binding.expected, user):
+        # Another version of the user: the approved write compares ETags, not only the values
+        # shown (see `update_approved`), so it would write nothing.
+        stale_version = binding.etag is not None and etag is not None
+        if binding.after_calls and not differences(binding.seen, user):
+            # As read for the preview: the earlier calls have not run yet (or changed nothing
+            # this preview shows), so nothing tells that they ran.
+            return ""
+        if not stale_version and not differences(binding.expected, user):
             if not binding.after_calls:
                 return ""
             calls = ", ".join(str(n) for n in binding.after_calls)
             return f"\nSince this preview: call(s) {calls} of this turn ran as it assumed."
-        if binding.after_calls and not differences(binding.seen, user):
-            return ""  # the earlier calls have not run yet, as the preview says
         changed = differences(binding.seen if binding.etag else binding.expected, user)
         what = describe_differences(changed) if changed else "attributes the preview does not show"
         return (
@@ -174,11 +224,17 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
 
     state_schema = ApprovalState
 
-    def __init__(self, client: OktaClient, *, wait_seconds: float = WAIT_FOR_EARLIER_SECONDS):
+    def __init__(
+        self,
+        client: OktaClient,
+        *,
+        wait_seconds: float = WAIT_FOR_EARLIER_SECONDS,
+        order: CallOrder | None = None,
+    ):
         super().__init__()
         self._client = client
         self._wait_seconds = wait_seconds
-        self._order = CallOrder()
+        self._order = order or CallOrder()
 
     def __repr__(self) -> str:
         return f"OktaApprovalBinding({self._client!r})"
@@ -256,15 +312,25 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
             or approval.tool != name
             or approvals.message_id != _last_message_id(request.state)
         ):
+            _end(self._order, request)
             return _refused(
                 request,
                 "This write was not run, and nothing was written: no preview of it was shown "
                 "to the person who approves writes. Call the tool again so they see one.",
             )
+        if approval.shared_id:
+            _end(self._order, request)
+            return _refused(
+                request,
+                "Nothing was written: this call has the same id as another call of the same "
+                "message, so no preview could be shown as its own. Call the tools again, giving "
+                "each call its own id.",
+            )
         args = tool_call["args"]
         edited = args_digest(name, args) != approval.args_digest
         bound = _binding_after_edit(approval, args) if edited else approval
         if isinstance(bound, str):
+            _end(self._order, request)  # the later calls that assumed it need not wait
             return _refused(request, bound)
         if bound.update is not None:
             to_run = request.override(tool=approved_update_tool(self._client, bound.update))
@@ -274,9 +340,7 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
             # The preview could not be read, and said so: the person approved the call as
             # shown, unbound.
             to_run = request
-        thread = str((request.runtime.config.get("configurable") or {}).get("thread_id"))
-        message = approvals.message_id or ""
-        key = (thread, message, call_id)
+        thread, message, _ = key = _call_key(request, approvals)
         binding = bound.update or bound.create
         assumed = binding.after_calls if binding is not None else []
         answered = _answered_calls(request.state)
@@ -286,6 +350,20 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
             if other.position in assumed and other_id not in answered
         ]
         return to_run, key, earlier
+
+
+def _call_key(request: ToolCallRequest, approvals: TurnApprovals) -> CallKey:
+    thread = str((request.runtime.config.get("configurable") or {}).get("thread_id"))
+    return thread, approvals.message_id or "", request.tool_call.get("id") or ""
+
+
+def _end(order: CallOrder, request: ToolCallRequest) -> None:
+    """Mark a write call of the previewed message as ended, whether it ran or not."""
+    if request.tool_call["name"] not in _WRITES:
+        return
+    approvals = _approvals(request.state)
+    if approvals is not None:
+        order.end(_call_key(request, approvals))
 
 
 def _binding_after_edit(approval: CallApproval, args: dict[str, Any]) -> CallApproval | str:

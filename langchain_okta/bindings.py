@@ -66,6 +66,9 @@ class CallApproval(BaseModel):
     target: str | None = None  # an update's user_id argument as previewed
     update: UpdateBinding | None = None
     create: CreateBinding | None = None
+    # The model gave this id to several calls of its message: no preview can be told to be
+    # this call's, so none is shown or bound, and approving it writes nothing.
+    shared_id: bool = False
 
 
 class TurnApprovals(BaseModel):

@@ -131,7 +131,9 @@ def describe_failure(
         else:
             head = (
                 f"{UPDATE_TITLE} {target}: preview unavailable, the user could not be read "
-                f"({_reason(error)}). Check the user in the Okta Admin Console before approving."
+                f"({_reason(error)}). Check the user in the Okta Admin Console before approving: "
+                "nothing binds this call to what you check, so if approved it updates whichever "
+                "user has this id or login when it runs, as that user is then."
             )
     else:
         head = (

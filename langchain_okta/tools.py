@@ -22,6 +22,7 @@ from langchain_okta.arguments import (
 from langchain_okta.bindings import CreateBinding, UpdateBinding
 from langchain_okta.client import OktaClient
 from langchain_okta.connections import OktaClientClosedError
+from langchain_okta.descriptions import reviewer_text
 from langchain_okta.errors import InvalidUserIdError, OktaError
 from langchain_okta.events import async_progress_events, progress_events
 from langchain_okta.models import OktaUser, UserPage
@@ -313,7 +314,9 @@ def _errors_for_agent() -> Iterator[None]:
     try:
         yield
     except OktaError as exc:
-        raise ToolException(exc.for_agent()) from exc
+        # Okta's messages echo values (a 404 names the id or login asked for): escaped, like
+        # every text a reviewer reads, so none can forge or reorder a line of the answer.
+        raise ToolException(reviewer_text(exc.for_agent())) from exc
     except InvalidUserIdError as exc:
         raise ToolException(f"{exc}. Pass the user's id (00u...) or login.") from exc
     except OktaClientClosedError as exc:

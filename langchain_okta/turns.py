@@ -101,6 +101,8 @@ def preview_turn(
             approval = _approval(
                 write, position, describe_failure(action, write.name, write.args, exc)
             )
+        if write.id in approvals:
+            approval = approval.model_copy(update={"shared_id": True})
         approvals[write.id] = approval
     return TurnApprovals(message_id=message_id, calls=approvals)
 
@@ -182,16 +184,35 @@ def _create(ctx: Context, turn: _Turn, position: int, write: WriteCall) -> Plan[
     profile = new_profile(args.new_profile())
     request = api.list_users(search=lookup_search(profile), limit=LOOKUP_LIMIT)
     page = yield from one_request(ctx, request, api.read_user_page)
+    notes: list[str] = []
+    after: list[int] = []
+    sibling_logins: list[str] = []
+    # The users found, as the earlier calls of the turn leave them: a login or email an
+    # earlier call takes from someone is free when this call runs (and a match that it
+    # leaves is not one the preview showed, so the approved create writes nothing then).
+    found: list[OktaUser] = []
+    for user in page.users:
+        changed = turn.profiles.get(user.id)
+        if changed is None:
+            found.append(user)
+            continue
+        found.append(user.model_copy(update={"profile": UserProfile(**changed)}))
+        before = _same_person(user.profile.model_dump(), profile)
+        if before and _same_person(changed, profile) != before:
+            numbers = turn.touched[user.id]
+            notes.append(
+                f"Call {numbers[-1]} of this turn changes {_name(user.profile.model_dump())} "
+                f"(id {quoted(user.id)}), who has the same {before} now; this preview assumes "
+                "it runs first, and checks the org as it leaves them."
+            )
+            after.extend(numbers)
     preview = create_preview(
         profile,
         activate=args.activate,
         login_from_email=args.login is None,
-        found=page.users,
+        found=found,
         complete=page.next_cursor is None,
     )
-    notes: list[str] = []
-    after: list[int] = []
-    sibling_logins: list[str] = []
     for number, other in turn.creates:
         same = _same_person(other, profile)
         if same:

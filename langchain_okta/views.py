@@ -26,6 +26,11 @@ SAMPLE_COLUMNS = ("id", "status", "login")
 # out until the whole fits under it.
 SUMMARY_MAX_BYTES = 400
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Escaped as JSON escapes (read back as the same characters), so no value can forge or reorder
+# a line wherever the model's input is shown: the C1 controls, the line and paragraph
+# separators, and the bidirectional marks, embeddings, overrides and isolates (json.dumps
+# escapes the C0 controls itself).
+_HIDDEN = re.compile("[\x80-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]")
 
 
 def _value(user: OktaUser, name: str) -> Any:
@@ -42,10 +47,17 @@ def to_json(value: object) -> str:
     """Compact JSON; every profile value is escaped, so no name can break the structure.
 
     Non-ASCII text stays as is (cheaper for the model than escapes), except lone surrogates,
-    which no UTF-8 request to a model could carry: they become U+FFFD.
+    which no UTF-8 request to a model could carry (they become U+FFFD), and the characters
+    that could forge or reorder a line (they become JSON escapes).
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
+    if text.isascii():
+        return text
+    return _HIDDEN.sub(_escaped, _LONE_SURROGATE.sub("\ufffd", text))
+
+
+def _escaped(found: re.Match[str]) -> str:
+    return f"\\u{ord(found.group()):04x}"
 
 
 def users_content(users: Sequence[OktaUser], next_cursor: str | None) -> str:

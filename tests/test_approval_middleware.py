@@ -124,3 +124,10 @@ def test_the_call_order_forgets_its_oldest_past_its_size():
 
     assert not order.all_ended([("t", "m", "call-0")])
     assert order.all_ended([("t", "m", "call-1"), ("t", "m", "call-2")])
+
+
+def test_the_review_middleware_keeps_langchains_node_names(toolkit: OktaToolkit):
+    # A run paused by a graph built with LangChain's middleware resumes in this one.
+    hitl, binding = toolkit.approval_middleware()
+
+    assert (hitl.name, binding.name) == ("HumanInTheLoopMiddleware", "OktaApprovalBinding")

@@ -104,3 +104,17 @@ def test_the_previews_survive_a_round_trip_through_json(toolkit: OktaToolkit):
     )
 
     assert TurnApprovals.model_validate_json(approvals.model_dump_json()) == approvals
+
+
+def test_calls_sharing_an_id_are_marked_and_the_last_keeps_its_own_text(toolkit: OktaToolkit):
+    approvals = toolkit.client.preview_turn(
+        [
+            WriteCall("same", UPDATE, {"user_id": JANE, "last_name": "A"}),
+            WriteCall("same", UPDATE, {"user_id": "oscar.ramirez@example.com", "last_name": "B"}),
+        ],
+        "message-1",
+    )
+
+    (approval,) = approvals.calls.values()
+    assert approval.shared_id
+    assert '"Ramirez" → "B"' in approval.description  # the plain policy shows the last call's

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -25,9 +26,9 @@ from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from langchain_okta import OktaToolkit
+from langchain_okta import OktaToolkit, approval_middleware
 from langchain_okta.approval_middleware import MISORDERED, OktaApprovalBinding
-from langchain_okta.sandbox import IN_PROCESS_URL, SandboxOrg
+from langchain_okta.sandbox import IN_PROCESS_URL, Fault, SandboxOrg
 from langchain_okta.sandbox.scripted_model import ScriptedChatModel
 
 JANE = "jane.patel@example.com"
@@ -219,6 +220,47 @@ def test_per_call_a_call_shown_again_after_another_admins_edit_says_what_changed
     ) in again.value["description"]
     assert review.tool_messages()["call-2"].status == "error"
     assert profile(org, JANE)["email"] == "jane.p@example.com"
+
+
+def test_per_call_a_call_shown_again_after_an_edit_the_preview_does_not_show_says_so(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    jane = user_id(org, JANE)
+    message = calls(
+        (UPDATE, {"user_id": OSCAR, "last_name": "R."}),
+        (UPDATE, {"user_id": jane, "first_name": "Janet"}),
+    )
+    review = Review(toolkit, message, mode="per_call")
+    review.pause()
+    toolkit.client.update_user(jane, {"mobilePhone": "+1-555-0123"})  # not in the preview
+
+    (again,) = review.decide({"type": "approve"})
+    review.decide({"type": "approve"})
+
+    # The approved write compares versions, so it writes nothing: the text says so first.
+    assert (
+        "Since this preview the user changed: attributes the preview does not show. If "
+        "approved, nothing is written"
+    ) in again.value["description"]
+    assert review.tool_messages()["call-2"].status == "error"
+    assert profile(org, JANE)["firstName"] == "Jane"
+
+
+def test_per_call_a_call_after_one_that_changes_nothing_it_shows_is_not_said_to_have_run_it(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    oscar = user_id(org, OSCAR)
+    message = calls(
+        (UPDATE, {"user_id": oscar, "mobile_phone": "+1-555-0100"}),
+        (UPDATE, {"user_id": oscar, "first_name": "Oskar"}),
+    )
+    review = Review(toolkit, message, mode="per_call")
+    review.pause()
+
+    _, second = review.descriptions()  # shown before anything ran
+
+    assert "ran as it assumed" not in second
+    assert "Since this preview" not in second
 
 
 def test_a_call_previewed_after_a_rejected_call_writes_nothing(
@@ -552,19 +594,21 @@ _RESUME = textwrap.dedent(
     from langchain_okta import OktaToolkit
     from langchain_okta.sandbox.scripted_model import ScriptedChatModel
 
-    base_url, token, path = sys.argv[1:4]
+    base_url, token, path, mode = sys.argv[1:5]
+    config = {"configurable": {"thread_id": "sqlite"}}
     with OktaToolkit(base_url, token) as toolkit, SqliteSaver.from_conn_string(path) as saver:
         agent = create_agent(
             ScriptedChatModel(script=[]),
             toolkit.get_tools(),
-            middleware=toolkit.approval_middleware(),
+            middleware=toolkit.approval_middleware(interrupt_mode=mode),
             checkpointer=saver,
         )
-        result = agent.invoke(
-            Command(resume={"decisions": [{"type": "approve"}]}),
-            {"configurable": {"thread_id": "sqlite"}},
-            version="v2",
-        )
+        if mode == "per_call":
+            pending = agent.get_state(config).interrupts
+            resume = {p.id: {"type": "approve"} for p in pending}
+        else:
+            resume = {"decisions": [{"type": "approve"}]}
+        result = agent.invoke(Command(resume=resume), config, version="v2")
     (message,) = [m for m in result.value["messages"] if isinstance(m, ToolMessage)]
     print(json.dumps({"status": message.status, "content": str(message.content)}))
     """
@@ -572,7 +616,11 @@ _RESUME = textwrap.dedent(
 
 
 def pause_then_resume_elsewhere(
-    org: SandboxOrg, tmp_path: Path, args: dict[str, Any], meanwhile: dict[str, Any] | None
+    org: SandboxOrg,
+    tmp_path: Path,
+    args: dict[str, Any],
+    meanwhile: dict[str, Any] | None,
+    mode: str = "batched",
 ) -> dict[str, Any]:
     from langgraph.checkpoint.sqlite import SqliteSaver
 
@@ -585,7 +633,7 @@ def pause_then_resume_elsewhere(
             agent = create_agent(
                 ScriptedChatModel(script=[calls((UPDATE, args))]),
                 toolkit.get_tools(),
-                middleware=toolkit.approval_middleware(),
+                middleware=toolkit.approval_middleware(interrupt_mode=mode),  # type: ignore[arg-type]
                 checkpointer=saver,
             )
             paused = agent.invoke(
@@ -598,7 +646,7 @@ def pause_then_resume_elsewhere(
                 toolkit.client.update_user(args["user_id"], meanwhile)
         env = {**os.environ, "PYTHONWARNINGS": "error::ResourceWarning"}
         done = subprocess.run(  # noqa: S603 - our own interpreter and script
-            [sys.executable, "-c", _RESUME, base_url, org.token, path],
+            [sys.executable, "-c", _RESUME, base_url, org.token, path, mode],
             capture_output=True,
             text=True,
             timeout=120,
@@ -609,11 +657,12 @@ def pause_then_resume_elsewhere(
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def test_a_resume_in_a_fresh_process_keeps_the_binding(org: SandboxOrg, tmp_path: Path):
+@pytest.mark.parametrize("mode", ["batched", "per_call"])
+def test_a_resume_in_a_fresh_process_keeps_the_binding(org: SandboxOrg, tmp_path: Path, mode: str):
     jane = user_id(org, JANE)
     args = {"user_id": jane, "email": "jane@outside.example"}
 
-    result = pause_then_resume_elsewhere(org, tmp_path, args, {"lastName": "Patel-Roe"})
+    result = pause_then_resume_elsewhere(org, tmp_path, args, {"lastName": "Patel-Roe"}, mode)
 
     assert result["status"] == "error"
     assert 'lastName: "Patel" → "Patel-Roe"' in result["content"]
@@ -680,3 +729,256 @@ def test_no_reviewer_text_carries_separators_or_bidi_controls(
     assert "\\u2028" in texts[1]  # the "Requested:" fallback
     assert any("changed since the person approved" in r for r in results)
     assert [forged(text) for text in [*texts, *results]] == [[]] * (len(texts) + len(results))
+
+
+# -- seams found in review ----------------------------------------------------------------------
+
+NEW_JANE = {"first_name": "Jane", "last_name": "New", "email": "jane.new@example.com"}
+
+
+def test_a_create_of_a_login_an_earlier_call_frees_is_previewed_free_and_runs(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    message = calls(
+        (UPDATE, {"user_id": JANE, "login": "jane.old@example.com"}),
+        (CREATE, {**NEW_JANE, "login": JANE}),
+    )
+    review = Review(toolkit, message)
+    review.pause()
+
+    _, second = review.descriptions()
+    review.decide({"type": "approve"}, {"type": "approve"})
+
+    jane = user_id(org, "jane.old@example.com")
+    assert "the create will fail" not in second
+    assert (
+        f'This turn: Call 1 of this turn changes "Jane Patel" (id "{jane}"), who has the same '
+        "login now; this preview assumes it runs first, and checks the org as it leaves them."
+    ) in second.splitlines()
+    results = review.tool_messages()
+    assert [results[c].status for c in ("call-1", "call-2")] == ["success", "success"]
+    assert profile(org, JANE)["lastName"] == "New"
+
+
+def test_a_create_previewed_after_an_earlier_call_that_was_rejected_creates_nothing(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    # Call 1 moves Jane's email away; call 2 gives it to a new person, shown as free.
+    message = calls(
+        (UPDATE, {"user_id": JANE, "email": "jane.old@example.com"}),
+        (CREATE, {**NEW_JANE, "email": JANE, "login": "jane.new@example.com"}),
+    )
+    review = Review(toolkit, message)
+    review.pause()
+    start = len(org.requests)
+
+    review.decide({"type": "reject"}, {"type": "approve"})
+
+    result = review.tool_messages()["call-2"]
+    assert result.status == "error"
+    assert '"Jane Patel" (login "jane.patel@example.com"' in str(result.content)
+    assert writes(org, start) == []
+
+
+def test_an_error_that_echoes_the_requested_login_reaches_the_model_escaped(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    # The preview cannot read the org, so the approved call runs unbound; Okta's 404 then
+    # names the login it was asked for ("Resource not found: ... (User)").
+    login = "nobody\u202e\u2028@example.com"
+    org.inject(Fault(kind="status", status=503, method="GET", path="/api/v1/users/nobody"))
+    review = Review(toolkit, calls((UPDATE, {"user_id": login, "last_name": "X"})))
+    review.pause()
+
+    review.decide({"type": "approve"})
+
+    result = str(review.tool_messages()["call-1"].content)
+    assert "Resource not found: nobody\\u202e\\u2028@example.com (User)" in result
+    assert forged(result) == []
+
+
+def test_a_call_whose_preview_failed_tells_the_reviewer_it_runs_unbound(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    org.inject(Fault(kind="status", status=503, method="GET"))
+    review = Review(toolkit, calls((UPDATE, {"user_id": JANE, "last_name": "Smith"})))
+    review.pause()
+
+    (text,) = review.descriptions()
+
+    assert (
+        "nothing binds this call to what you check, so if approved it updates whichever user "
+        "has this id or login when it runs, as that user is then."
+    ) in text
+
+
+class Waits:
+    """The binding's clock and sleep: records each wait for an earlier call, and ends it."""
+
+    def __init__(self) -> None:
+        self.now, self.waits = 0.0, 0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.waits += 1
+        self.now += 3600.0
+
+    async def asleep(self, seconds: float) -> None:
+        self.sleep(seconds)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        {"type": "reject"},
+        {  # an edit to another user, which the binding refuses
+            "type": "edit",
+            "edited_action": {"name": UPDATE, "args": {"user_id": JANE, "first_name": "Oskar"}},
+        },
+    ],
+    ids=["rejected", "refused"],
+)
+def test_per_call_a_call_after_an_earlier_call_that_did_not_run_does_not_wait_for_it(
+    toolkit: OktaToolkit, org: SandboxOrg, monkeypatch: pytest.MonkeyPatch, first: dict[str, Any]
+):
+    clock = Waits()
+    monkeypatch.setattr(approval_middleware, "time", clock)
+    oscar = user_id(org, OSCAR)
+    message = calls(
+        (UPDATE, {"user_id": oscar, "first_name": "Oskar"}),
+        (UPDATE, {"user_id": oscar, "last_name": "Ramírez"}),
+    )
+    review = Review(toolkit, message, mode="per_call")
+    review.pause()
+    review.decide(first)  # the first call alone: it ends without writing
+    start = len(org.requests)
+
+    review.decide({"type": "approve"})
+
+    assert clock.waits == 0
+    assert review.tool_messages()["call-2"].status == "error"
+    assert writes(org, start) == []
+
+
+@pytest.mark.parametrize("mode", ["batched", "per_call"])
+def test_calls_sharing_one_id_are_shown_as_such_and_write_nothing(
+    toolkit: OktaToolkit, org: SandboxOrg, mode: str
+):
+    # Some models number their calls per message, or repeat one id: a preview saved by id
+    # cannot be told to be one call's rather than the other's.
+    message = calls(
+        (UPDATE, {"user_id": JANE, "last_name": "Smith"}),
+        (UPDATE, {"user_id": OSCAR, "last_name": "Evil"}),
+    )
+    for call in message.tool_calls:
+        call["id"] = "call-1"
+    review = Review(toolkit, message, mode=mode)
+    review.pause()
+    start = len(org.requests)
+
+    texts = review.descriptions()
+    review.decide({"type": "approve"}, {"type": "approve"})
+
+    assert len(texts) == 2
+    assert all(
+        text.startswith("No preview: the model gave this call the same id") for text in texts
+    )
+    assert "same id as another call" in str(review.tool_messages()["call-1"].content)
+    assert writes(org, start) == []
+
+
+async def test_per_call_an_async_agent_does_not_wait_for_a_rejected_earlier_call(
+    toolkit: OktaToolkit, org: SandboxOrg, monkeypatch: pytest.MonkeyPatch
+):
+    clock = Waits()
+    monkeypatch.setattr(approval_middleware, "time", clock)
+    monkeypatch.setattr(approval_middleware, "asyncio", SimpleNamespace(sleep=clock.asleep))
+    oscar = user_id(org, OSCAR)
+    message = calls(
+        (UPDATE, {"user_id": oscar, "first_name": "Oskar"}),
+        (UPDATE, {"user_id": oscar, "last_name": "Ramírez"}),
+    )
+    review = Review(toolkit, message, mode="per_call")
+    paused = await review.agent.ainvoke(
+        {"messages": [("user", "Go.")]}, review.config, version="v2"
+    )
+    first, _ = sorted(paused.interrupts, key=lambda p: p.value["tool_call_id"])
+    again = await review.agent.ainvoke(
+        Command(resume={first.id: {"type": "reject"}}), review.config, version="v2"
+    )
+    (second,) = again.interrupts
+
+    review.result = await review.agent.ainvoke(
+        Command(resume={second.id: {"type": "approve"}}), review.config, version="v2"
+    )
+
+    assert clock.waits == 0
+    assert review.tool_messages()["call-2"].status == "error"
+    assert profile(org, OSCAR)["lastName"] == "Ramirez"
+
+
+def test_a_lost_answer_after_a_write_that_applied_is_neither_repeated_nor_called_stale(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    oscar = user_id(org, OSCAR)
+    message = calls(
+        (UPDATE, {"user_id": oscar, "first_name": "Oskar"}),
+        (UPDATE, {"user_id": oscar, "last_name": "Ramírez"}),  # bound to the values call 1 leaves
+    )
+    review = Review(toolkit, message)
+    review.pause()
+    # Call 2's write applies, then its connection drops before the answer: the retry (with
+    # If-Match on the version before it) meets a 412. Call 1's write is served as usual.
+    path = f"/api/v1/users/{oscar}"
+    org.inject(Fault(kind="latency", method="POST", path=path, seconds=0.0))
+    org.inject(Fault(kind="drop", method="POST", path=path, after_processing=True))
+    start = len(org.requests)
+
+    review.decide({"type": "approve"}, {"type": "approve"})
+
+    results = review.tool_messages()
+    assert [results[c].status for c in ("call-1", "call-2")] == ["success", "success"]
+    assert json.loads(str(results["call-2"].content))["changed"] == ["lastName"]
+    assert [r.status for r in org.requests[start:] if r.method == "POST"] == [200, None, 412]
+    assert (profile(org, OSCAR)["firstName"], profile(org, OSCAR)["lastName"]) == (
+        "Oskar",
+        "Ramírez",
+    )
+
+
+def test_an_edit_that_turns_an_update_into_a_create_writes_nothing(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    review = Review(toolkit, calls((UPDATE, {"user_id": JANE, "last_name": "Smith"})))
+    review.pause()
+    start = len(org.requests)
+
+    review.decide({"type": "edit", "edited_action": {"name": CREATE, "args": GRACE}})
+
+    assert review.tool_messages()["call-1"].status == "error"
+    assert "nothing was written" in str(review.tool_messages()["call-1"].content)
+    assert writes(org, start) == []
+
+
+def test_the_checkpoint_holds_the_binding_and_no_secret(
+    toolkit: OktaToolkit, org: SandboxOrg, tmp_path: Path
+):
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    path = tmp_path / "checkpoints.sqlite"
+    with SqliteSaver.from_conn_string(str(path)) as saver:
+        agent = create_agent(
+            ScriptedChatModel(script=[calls((UPDATE, {"user_id": JANE, "last_name": "Smith"}))]),
+            toolkit.get_tools(),
+            middleware=toolkit.approval_middleware(),
+            checkpointer=saver,
+        )
+        config = {"configurable": {"thread_id": "secrets"}}
+        agent.invoke({"messages": [("user", "Go.")]}, config, version="v2")
+        saved = agent.get_state(config).values["okta_approvals"]
+
+    stored = path.read_bytes()
+    assert saved["calls"]["call-1"]["update"]["etag"].encode() in stored
+    assert org.token.encode() not in stored
