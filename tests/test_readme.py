@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.DOTALL)
 # Sections whose blocks are whole programs (the others show a fragment inside a program).
-STANDALONE = ("Quickstart", "Testing your agent offline")
+STANDALONE = ("Quickstart", "Async apps", "Approvals", "Testing your agent offline")
 # Distribution names of the modules a README example may import.
 DISTRIBUTION = {"langchain": "langchain", "langchain_okta": "langchain-okta"}
 PROVIDER_PACKAGE = {"openai": "langchain-openai", "anthropic": "langchain-anthropic"}
@@ -50,6 +50,17 @@ def test_the_offline_testing_example_is_ten_lines() -> None:
     example = _python_example_under("Testing your agent offline")
 
     assert len([line for line in example.splitlines() if line.strip()]) <= 10
+
+
+def test_the_approvals_example_runs_and_prints_the_preview_the_readme_shows(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    example = _python_example_under("Approvals")
+    shown = _blocks("Approvals", "text")[0]
+
+    exec(compile(example, str(README), "exec"), {})  # noqa: S102 - the README's own example
+
+    assert capsys.readouterr().out == shown
 
 
 def test_the_quickstart_has_a_sandbox_example() -> None:
