@@ -207,3 +207,30 @@ def test_a_gzipped_answer_within_the_bounds_is_read_whole() -> None:
 
     with serving(gzipped_user) as url, client_for(url) as client:
         assert client.get_user("00u1").id == "00u1"
+
+
+def damaged_gzip(handler: BaseHTTPRequestHandler) -> None:
+    """An answer that says gzip and is not: its header and first bytes cut off."""
+    body = gzip.compress(USER)[12:]
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Encoding", "gzip")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def test_a_damaged_gzip_body_is_a_connection_error_not_a_zlib_error() -> None:
+    with (
+        serving(damaged_gzip) as url,
+        client_for(url) as client,
+        pytest.raises(OktaConnectionError, match="compressed body could not be decoded"),
+    ):
+        client.get_user("00u1")
+
+
+async def test_a_damaged_gzip_body_is_a_connection_error_in_an_async_call_too() -> None:
+    with serving(damaged_gzip) as url:
+        async with client_for(url) as client:
+            with pytest.raises(OktaConnectionError, match="compressed body could not be decoded"):
+                await client.aget_user("00u1")
