@@ -68,7 +68,7 @@ class BodyReader:
         else:
             data = raw
             while data:
-                self._keep(self._decoder.decompress(data, _DECODE_STEP))
+                self._keep(_inflate(self._decoder, data))
                 data = self._decoder.unconsumed_tail
         if self._clock() > self._deadline:
             raise timed_out(self._attempt_seconds)
@@ -76,7 +76,7 @@ class BodyReader:
     def body(self) -> bytes:
         if self._decoder is not None:
             # Anything a truncated stream still holds; a damaged one shows as unreadable JSON.
-            self._keep(self._decoder.flush())
+            self._keep(_inflate(self._decoder, b""))
         return b"".join(self._parts)
 
     def _keep(self, data: bytes) -> None:
@@ -88,6 +88,19 @@ class BodyReader:
             )
         if data:
             self._parts.append(data)
+
+
+def _inflate(decoder: zlib._Decompress, data: bytes) -> bytes:
+    """At most one step of `data` decoded (all that is left, given nothing)."""
+    try:
+        return decoder.decompress(data, _DECODE_STEP) if data else decoder.flush()
+    except zlib.error:
+        # A body that says gzip or deflate and is not one: no answer, as when httpx decodes,
+        # and never a zlib error escaping the client.
+        raise AttemptCut(
+            "the answer's compressed body could not be decoded (damaged, or not in the "
+            "encoding it declared)"
+        ) from None
 
 
 def _decoder(content_encoding: str) -> zlib._Decompress | None:

@@ -25,7 +25,7 @@ from langchain_okta.rate_limits import RateLimitTracker
 from langchain_okta.retries import TransportFailure
 from langchain_okta.settings import OktaSettings
 from langchain_okta.summaries import SummaryLimits, UserSummary
-from langchain_okta.sync_deadline import ATTEMPT_DEADLINE, deadline_transport
+from langchain_okta.sync_deadline import ATTEMPT_DEADLINE, keep_to_deadlines
 from langchain_okta.version import __version__
 
 if TYPE_CHECKING:
@@ -512,15 +512,14 @@ class OktaClient(Closing):
         )
 
     def _new_http(self) -> httpx.Client:
-        transport = self._transport
-        if transport is None and self._tls is not None:
-            transport = deadline_transport(self._tls)
-        return httpx.Client(
-            transport=transport,
+        http = httpx.Client(
+            transport=self._transport,
             verify=self._tls or True,
             timeout=self._timeout,
             follow_redirects=False,
         )
+        # Through a transport passed in, the caller's connections are the caller's own.
+        return http if self._transport is not None else keep_to_deadlines(http)
 
     def _new_async_http(self, transport: httpx.AsyncBaseTransport | None) -> httpx.AsyncClient:
         return httpx.AsyncClient(

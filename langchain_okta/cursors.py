@@ -3,8 +3,9 @@
 Okta's `after` cursor carries no trace of the listing's filters: sent with another search or
 status it silently starts somewhere in a different listing, skips users, and may end it as
 if it were the last page. The cursors this package hands out wrap Okta's `after` with a digest
-of the listing's `q`, `search` and `filter`; a cursor sent with other filters, or one that is
-not ours, is refused before anything is sent. The page size may change between pages: Okta
+of the listing's `q`, `search` and `filter`, and a check of the whole; a cursor sent with other
+filters, or one that is not ours (changed, or cut short as a model may copy it), is refused
+before anything is sent. The page size may change between pages: Okta
 allows that, and it loses nobody.
 """
 
@@ -17,12 +18,17 @@ import json
 
 from langchain_okta.errors import OktaCursorMismatchError
 
-_VERSION = "c1"
+_VERSION = "c2"
+_NOT_OURS = (
+    "the cursor is not a next_cursor this toolkit handed out (it may have been changed or cut "
+    "short); nothing was sent"
+)
 
 
 def bind(after: str, *, query: str | None, search: str | None, filter: str | None) -> str:
     """Our cursor for Okta's `after`, within the listing these filters make."""
-    text = f"{_VERSION}:{_digest(query, search, filter)}:{after}"
+    listing = _digest(query, search, filter)
+    text = f"{_VERSION}:{listing}:{_check(listing, after)}:{after}"
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
@@ -30,20 +36,24 @@ def unbind(cursor: str, *, query: str | None, search: str | None, filter: str | 
     """Okta's `after` from our cursor, if the cursor comes from a listing with these filters."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        version, digest, after = (
-            base64.urlsafe_b64decode(padded.encode("ascii")).decode().split(":", 2)
+        version, listing, check, after = (
+            base64.urlsafe_b64decode(padded.encode("ascii")).decode().split(":", 3)
         )
     except (ValueError, UnicodeError, binascii.Error):
-        raise OktaCursorMismatchError(
-            "the cursor is not a next_cursor this toolkit handed out (it may have been changed "
-            "or cut short); nothing was sent"
-        ) from None
-    if version != _VERSION or not after or digest != _digest(query, search, filter):
+        raise OktaCursorMismatchError(_NOT_OURS) from None
+    if version != _VERSION or not after or check != _check(listing, after):
+        raise OktaCursorMismatchError(_NOT_OURS)
+    if listing != _digest(query, search, filter):
         raise OktaCursorMismatchError(
             "the cursor comes from a listing with a different query, search or status, and "
             "cannot continue this one; nothing was sent"
         )
     return after
+
+
+def _check(listing: str, after: str) -> str:
+    # Not a secret: it only tells a cursor cut short or changed from one handed out.
+    return hashlib.blake2b(f"{listing}:{after}".encode(), digest_size=6).hexdigest()
 
 
 def _digest(query: str | None, search: str | None, filter: str | None) -> str:

@@ -8,6 +8,7 @@ import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from langchain_okta.errors import OktaConfigurationError
@@ -197,7 +198,7 @@ def normalise_org_url(value: str) -> str:
     port, no trailing slash.
     """
     parts = urlsplit(value.strip())
-    host = (parts.hostname or "").lower()
+    host = _as_sent(parts.hostname or "")
     if parts.scheme not in ("https", "http") or not host:
         # The value is not echoed: a token pasted in the wrong place must not be printed.
         raise OktaConfigurationError("the Okta org URL must look like https://your-org.okta.com")
@@ -227,6 +228,17 @@ def normalise_org_url(value: str) -> str:
     if port is not None and port != _DEFAULT_PORTS[parts.scheme]:
         netloc += f":{port}"
     return f"{parts.scheme}://{netloc}"
+
+
+def _as_sent(host: str) -> str:
+    """The host in lower case, as httpx sends it: an internationalised name in its ASCII form
+    (`bücher.example` → `xn--bcher-kva.example`), which `aud` and `htu` must name too."""
+    if host.isascii():
+        return host.lower()
+    try:
+        return httpx.URL(f"https://{host}").raw_host.decode("ascii")
+    except httpx.InvalidURL:
+        raise OktaConfigurationError("the Okta org URL has an invalid host name") from None
 
 
 def is_loopback(host: str) -> bool:

@@ -21,20 +21,18 @@ import httpx
 ATTEMPT_DEADLINE: ContextVar[float | None] = ContextVar("okta_attempt_deadline", default=None)
 
 
-def deadline_transport(ssl_context: ssl.SSLContext) -> httpx.HTTPTransport:
-    """httpx's own sync transport, with connections that keep to `ATTEMPT_DEADLINE`."""
-    transport = httpx.HTTPTransport(verify=ssl_context)
-    limits = httpx.Limits()  # httpx.Client's defaults, as the transport above has them
-    # The transport's only connection pool, rebuilt on the same terms with a network backend
-    # of ours: httpx offers no other way to pass one in.
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=ssl_context,
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=_Backend(),
-    )
-    return transport
+def keep_to_deadlines(client: httpx.Client) -> httpx.Client:
+    """`client`, with every connection it makes keeping to `ATTEMPT_DEADLINE`.
+
+    The client is made as httpx makes it (so the proxies the environment names still apply);
+    only the network backend of its connection pools, its own and each proxy's, is ours:
+    httpx offers no way to pass one in.
+    """
+    for transport in (client._transport, *client._mounts.values()):
+        pool = getattr(transport, "_pool", None)
+        if isinstance(pool, httpcore.ConnectionPool):  # HTTPProxy and SOCKSProxy too
+            pool._network_backend = _Backend()
+    return client
 
 
 def _bounded(timeout: float | None, expired: type[Exception]) -> float | None:

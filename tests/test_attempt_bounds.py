@@ -207,3 +207,81 @@ def test_a_gzipped_answer_within_the_bounds_is_read_whole() -> None:
 
     with serving(gzipped_user) as url, client_for(url) as client:
         assert client.get_user("00u1").id == "00u1"
+
+
+def damaged_gzip(handler: BaseHTTPRequestHandler) -> None:
+    """An answer that says gzip and is not: its header and first bytes cut off."""
+    body = gzip.compress(USER)[12:]
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Encoding", "gzip")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def test_a_damaged_gzip_body_is_a_connection_error_not_a_zlib_error() -> None:
+    with (
+        serving(damaged_gzip) as url,
+        client_for(url) as client,
+        pytest.raises(OktaConnectionError, match="compressed body could not be decoded"),
+    ):
+        client.get_user("00u1")
+
+
+async def test_a_damaged_gzip_body_is_a_connection_error_in_an_async_call_too() -> None:
+    with serving(damaged_gzip) as url:
+        async with client_for(url) as client:
+            with pytest.raises(OktaConnectionError, match="compressed body could not be decoded"):
+                await client.aget_user("00u1")
+
+
+def proxied_user(handler: BaseHTTPRequestHandler) -> None:
+    """A forward proxy's answer: only a proxy is asked for an absolute URL."""
+    assert handler.path.startswith("http://"), handler.path
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(USER)))
+    handler.end_headers()
+    handler.wfile.write(USER)
+
+
+# Nothing listens at the org's own address: only a call through the proxy is answered.
+UNREACHABLE_ORG = "http://127.0.0.1:9"
+
+
+def test_a_sync_call_goes_through_the_proxy_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with serving(proxied_user) as proxy, client_for(UNREACHABLE_ORG) as client:
+        monkeypatch.setenv("HTTP_PROXY", proxy)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+
+        assert client.get_user("00u1").id == "00u1"
+
+
+async def test_an_async_call_goes_through_the_proxy_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with serving(proxied_user) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with client_for(UNREACHABLE_ORG) as client:
+            assert (await client.aget_user("00u1")).id == "00u1"
+
+
+def test_trickled_headers_through_a_proxy_do_not_hold_a_sync_call_past_the_attempt_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with serving(trickled_headers) as proxy, client_for(UNREACHABLE_ORG, timeouts=SLOW) as client:
+        monkeypatch.setenv("HTTP_PROXY", proxy)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        began = time.monotonic()
+        with pytest.raises(OktaConnectionError, match="attempt timeout"):
+            client.get_user("00u1")
+        took = time.monotonic() - began
+
+    assert took < 0.5 + 0.3

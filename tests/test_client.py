@@ -213,6 +213,19 @@ def test_a_cursor_sent_with_other_filters_is_refused_without_sending(
     assert route.call_count == 1
 
 
+@pytest.mark.parametrize("cut", [1, 2, 4])
+def test_a_cursor_cut_short_is_refused_without_sending(
+    okta: respx.Router, client: OktaClient, cut: int
+) -> None:
+    route = okta.get("/api/v1/users").mock(return_value=page(okta_user(), after="00u2abcdefgh"))
+    cursor = client.list_users(limit=1).next_cursor or ""
+
+    with pytest.raises(OktaCursorMismatchError, match="changed or cut short"):
+        client.list_users(limit=1, cursor=cursor[:-cut])
+
+    assert route.call_count == 1
+
+
 def test_list_users_sends_no_parameter_that_was_not_given(
     okta: respx.Router, client: OktaClient
 ) -> None:

@@ -127,6 +127,14 @@ def test_the_default_port_is_dropped_as_httpx_drops_it(given, expected):
     assert httpx.Request("GET", org_url + "/api/v1/users").headers["host"] == org_url.split("//")[1]
 
 
+def test_an_internationalised_host_is_named_in_the_ascii_form_httpx_sends():
+    # aud and htu must name the host Okta sees: httpx sends it IDNA-encoded.
+    org_url = resolve("https://Bücher.Example.com", TOKEN).org_url
+
+    assert org_url == "https://xn--bcher-kva.example.com"
+    assert httpx.Request("GET", org_url + "/api/v1/users").headers["host"] == org_url.split("//")[1]
+
+
 @pytest.mark.parametrize(
     "url", ["http://127.0.0.1:8765", "http://localhost:8765/", "http://[::1]:8765"]
 )

@@ -119,12 +119,20 @@ class OAuthSession:
             return None
 
 
+# After decoding, the characters that would not stay in a URI's path are encoded again: a raw
+# `%` reads as an escape, a space or `"` is no URI character, and `#` would start a fragment.
+# These four are what Okta's Java SDK encodes again (DPoPInterceptor, fixed in
+# okta/okta-sdk-java#1526 against a real org for many characters in a path).
+_KEPT_ENCODED = str.maketrans({"%": "%25", " ": "%20", '"': "%22", "#": "%23"})
+
+
 def proof_url(org_url: str, path: str) -> str:
     """The `htu` of an API call's DPoP proof: the org URL and the path, percent-DEcoded.
 
     RFC 9449 leaves the comparison to the server, and Okta compares `htu` with the decoded
     request path: a proof for `/api/v1/users/jane%40acme.com` must say `jane@acme.com`, or Okta
     answers 400 `invalid_dpop_proof` (okta/okta-sdk-python#541, okta/okta-sdk-nodejs#521;
-    Okta's Java SDK decodes the path for the same reason). The query is never part of it.
+    Okta's Java SDK decodes the path for the same reason). `%`, space, `"` and `#` stay
+    encoded, as the Java SDK keeps them. The query is never part of it.
     """
-    return org_url + unquote(path)
+    return org_url + unquote(path).translate(_KEPT_ENCODED)

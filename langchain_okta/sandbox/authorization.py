@@ -11,7 +11,8 @@ DPoP checks every API call made with an OAuth access token must pass, answered a
   is bound to), or `Bearer <token>`; refusals come as a `WWW-Authenticate` challenge, as Okta
   sends them: 401 for a refused token, 400 `invalid_dpop_proof` (empty body) for a refused
   proof, 403 `insufficient_scope` naming the scope (empty body). A proof's `htu` must carry
-  the request path percent-DEcoded, as Okta compares it (okta/okta-sdk-python#541).
+  the request path percent-DEcoded, as Okta compares it (okta/okta-sdk-python#541), with `%`,
+  space, `"` and `#` kept encoded (okta/okta-sdk-java#1526).
 
 Verifying signatures needs the `oauth` extra; the rest of the sandbox does not.
 """
@@ -282,8 +283,7 @@ class AuthorizationServer:
             raise _challenge(
                 401, "DPoP", realm, "invalid_token", "The access token is bound to a DPoP key."
             )
-        # Okta compares htu with the decoded path: `/users/jane%40acme.com` → `jane@acme.com`.
-        url = base_url + unquote(request.raw_path.split("?", 1)[0])
+        url = base_url + _decoded_path(request.raw_path)
         nonces: NonceKind | None = "api" if self.require_api_nonce else None
         try:
             jkt = self._check_proof(request, request.method.upper(), url, now, nonces, value)
@@ -484,6 +484,16 @@ def _proof_refused(realm: str, description: str) -> Refusal:
 
 def _realm(base_url: str) -> str:
     return base_url
+
+
+def _decoded_path(raw_path: str) -> str:
+    """The request path as Okta expects it in `htu`: percent-decoded (`jane%40acme.com` →
+    `jane@acme.com`), except `%`, space, `"` and `#`, which a URI's path cannot hold raw and
+    which stay encoded (what Okta's Java SDK sends, okta/okta-sdk-java#1526)."""
+    decoded = unquote(raw_path.split("?", 1)[0])
+    for raw, encoded in (("%", "%25"), (" ", "%20"), ('"', "%22"), ("#", "%23")):
+        decoded = decoded.replace(raw, encoded)
+    return decoded
 
 
 def _normalised(url: str) -> str:

@@ -5,7 +5,9 @@ What the reports say Okta does, and this check does:
 - okta/okta-sdk-python#541 (reproduced on a real org: `get_user` by id 200, by email 400) and
   okta/okta-sdk-nodejs#521: Okta compares `htu` with the request path percent-DEcoded, and
   refuses `.../users/test.user%40example.com` in `htu` with HTTP 400 `invalid_dpop_proof`,
-  "'htu' claim in the DPoP proof JWT is invalid." (Okta's Java SDK decodes the path for `htu`).
+  "'htu' claim in the DPoP proof JWT is invalid." Okta's Java SDK, tested against a real org
+  for many characters in a path (okta/okta-sdk-java#1526), sends the path decoded with
+  URLDecoder, then `%`, space, `"` and `#` encoded again: what Okta accepts.
 - okta/okta-sdk-nodejs#453: the refusal is a `WWW-Authenticate: DPoP algs=..., realm=...,
   error="invalid_dpop_proof", error_description=..., resource=...` challenge.
 - the recorded exchanges (tests/fixtures/okta, test_dpop_it): the token endpoint first answers
@@ -20,7 +22,7 @@ import re
 import time
 from email.utils import formatdate
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote_plus
 
 import httpx
 import jwt
@@ -51,6 +53,12 @@ KEY = (
 )
 
 
+def java_sdk_htu_path(raw_path: str) -> str:
+    """The path as okta-sdk-java's DPoPInterceptor puts it in `htu` (the query cut off first)."""
+    decoded = unquote_plus(raw_path.split("?", 1)[0])  # URLDecoder also reads `+` as a space
+    return decoded.replace("%", "%25").replace(" ", "%20").replace('"', "%22").replace("#", "%23")
+
+
 class OktaLikeOrg:
     """An org whose resource server checks DPoP proofs as the reports above say Okta does."""
 
@@ -68,7 +76,7 @@ class OktaLikeOrg:
             return self.token(request)
         claims = self.proof_claims(request)
         self.htus.append(str(claims.get("htu")))
-        path = unquote(request.url.raw_path.decode("ascii").split("?", 1)[0])
+        path = java_sdk_htu_path(request.url.raw_path.decode("ascii"))
         if claims.get("htm") != request.method or claims.get("htu") != ORG + path:
             return self.refused(request, "'htu' claim in the DPoP proof JWT is invalid.")
         if abs(self.now() - float(claims["iat"])) > IAT_WINDOW_SECONDS:
@@ -186,6 +194,18 @@ def test_get_user_by_login_passes_oktas_decoded_htu_check_on_the_async_path(
             return (await client.aget_user(LOGIN)).id
 
     assert asyncio.run(fetch()) == USER["id"]
+
+
+@pytest.mark.parametrize(
+    "login", ["o#brien@acme.com", "50%off@acme.com", '"jane doe"@acme.com', "jane+tag@acme.com"]
+)
+def test_a_login_with_characters_a_uri_path_cannot_hold_raw_passes_oktas_htu_check(
+    okta: OktaLikeOrg, login: str
+) -> None:
+    with client_for(okta) as client:
+        client.get_user(login)
+
+    assert len(okta.htus) == 1
 
 
 def test_update_by_login_passes_oktas_decoded_htu_check(okta: OktaLikeOrg) -> None:

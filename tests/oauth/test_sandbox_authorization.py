@@ -296,6 +296,25 @@ def test_an_api_proof_names_the_path_percent_decoded_as_okta_compares_it(
     assert challenge.params["error_description"] == "'htu' claim in the DPoP proof JWT is invalid."
 
 
+def test_an_api_proof_keeps_percent_space_quote_and_hash_encoded_as_okta_reads_them(
+    app: AppClient,
+) -> None:
+    token = app.token()
+    path = "/api/v1/users/o%23brien%2550%20off%22%40acme.com"
+
+    kept = app.get_users(
+        token, path=path, htu=IN_PROCESS_URL + "/api/v1/users/o%23brien%2550%20off%22@acme.com"
+    )
+    raw = app.get_users(token, path=path, htu=IN_PROCESS_URL + unquote(path))
+
+    # No such user: the proof passed, and the call reached the users API.
+    assert kept.status_code == 404
+    challenge = find_error(raw.headers.get("www-authenticate"))
+    assert raw.status_code == 400
+    assert challenge is not None
+    assert challenge.params["error_description"] == "'htu' claim in the DPoP proof JWT is invalid."
+
+
 def test_a_proof_by_another_key_than_the_token_is_bound_to_is_refused(app: AppClient) -> None:
     token = app.token()
     thief = DPoPKey().proof("GET", USERS_URL, issued_at=int(time.time()), access_token=token)
