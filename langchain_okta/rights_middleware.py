@@ -16,6 +16,7 @@ from langchain_core.tools import BaseTool
 from langgraph.config import get_config
 from langgraph.prebuilt import ToolRuntime
 
+from langchain_okta.connections import OktaClientClosedError
 from langchain_okta.errors import OktaError
 
 if TYPE_CHECKING:
@@ -56,11 +57,11 @@ class OktaRightsMiddleware(AgentMiddleware[Any, Any]):
         try:
             connection = self._toolkit.connection(_tool_runtime(request))
             entry = pool.lease(connection)
-        except OktaError:
+        except (OktaError, OktaClientClosedError):
             return False  # the tools will say what is wrong, if the model calls them
         try:
             return pool.rights(entry, connection).can_write
-        except OktaError:
+        except (OktaError, OktaClientClosedError):
             return False
         finally:
             pool.release(entry)
@@ -72,11 +73,11 @@ class OktaRightsMiddleware(AgentMiddleware[Any, Any]):
         try:
             connection = await self._toolkit.aconnection(_tool_runtime(request))
             entry = await pool.alease(connection)
-        except OktaError:
+        except (OktaError, OktaClientClosedError):
             return False
         try:
             return (await pool.arights(entry, connection)).can_write
-        except OktaError:
+        except (OktaError, OktaClientClosedError):
             return False
         finally:
             await pool.arelease(entry)

@@ -8,7 +8,16 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from connected_runs import acall, agent_for, call, call_in, runtime_for, tool_messages, tool_named
+from connected_runs import (
+    RunContext,
+    acall,
+    agent_for,
+    call,
+    call_in,
+    runtime_for,
+    tool_messages,
+    tool_named,
+)
 from okta_people import ACME, GLOBEX, Person
 
 from langchain_okta.connected import OktaConnectedToolkit
@@ -147,3 +156,19 @@ def test_a_resolver_that_fails_is_reported_as_the_apps_problem_and_logged(
     assert "try again later" in answer
     assert "credential store unreachable" in caplog.text
     assert acme.requests == []
+
+
+def test_a_run_after_the_toolkit_is_closed_is_told_so_rather_than_failing_in_the_middleware(
+    toolkit: OktaConnectedToolkit, people: list[Person]
+) -> None:
+    toolkit.close()
+    agent = agent_for(toolkit, [tool_call("okta_get_user", {"user_id": "me"}, "c1")])
+
+    result = agent.invoke(
+        {"messages": [("user", "who am I")]}, context=RunContext(people[0].connection)
+    )
+
+    (answer,) = tool_messages(result["messages"])
+    assert "closed" in str(answer.content)
+    offered = {name for names in agent.model.offered for name in names}
+    assert not offered & {"okta_create_user", "okta_update_user"}
