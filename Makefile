@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[oauth,test,notebooks]'
+	$(BIN)/python -m pip install --quiet -e '.[oauth,mcp,test,notebooks]'
 	touch $@
 
 install: $(INSTALLED)
@@ -47,7 +47,7 @@ lab: $(INSTALLED)
 	$(BIN)/jupyter lab notebooks/
 
 bench: $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e '.[oauth,test,notebooks,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[oauth,mcp,test,notebooks,bench]'
 	$(BIN)/python bench/run.py
 
 soak: $(INSTALLED)
