@@ -22,7 +22,7 @@ from typing import Any
 import anyio
 from mcp.server.lowlevel import Server
 
-from langchain_okta.errors import OktaError
+from langchain_okta.errors import OktaConfigurationError, OktaError
 from langchain_okta.mcp.server import ServerOptions, build_server
 from langchain_okta.sandbox.__main__ import EXPOSE_FLAG
 from langchain_okta.sandbox.org import IN_PROCESS_URL, SandboxOrg, is_loopback_host
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.captureWarnings(True)
     try:
         anyio.run(_serve, args)
-    except OktaError as exc:
+    except (OktaError, OktaConfigurationError) as exc:
         # A configuration or credentials problem: one clear line, no traceback.
         print(f"langchain-okta-mcp: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,172 @@
+"""The seams of a confirmed write, on the server in process (the SDK client's in-memory
+connection): what the person approved is what happens, or nothing does."""
+
+from __future__ import annotations
+
+import mcp_types as types
+import pytest
+from mcp import Client, MCPError
+from mcp.client.session import ClientRequestContext
+from mcp_support import Person, text
+
+from langchain_okta import OktaToolkit
+from langchain_okta.mcp import ServerOptions, build_server
+
+ERAS = {"2026-07-28": "auto", "2025-11-25": "legacy"}
+
+
+@pytest.fixture(params=list(ERAS))
+def mode(request: pytest.FixtureRequest) -> str:
+    return ERAS[request.param]
+
+
+async def _first_user(toolkit: OktaToolkit) -> dict[str, str]:
+    user = (await toolkit.client.alist_users(limit=1)).users[0]
+    return {"id": user.id, "firstName": str(user.profile.firstName)}
+
+
+async def test_another_admins_edit_while_the_person_decides_stops_the_write(
+    sandbox_toolkit: OktaToolkit, mode: str
+) -> None:
+    user = await _first_user(sandbox_toolkit)
+
+    async def edit_then_accept(
+        context: ClientRequestContext, params: types.ElicitRequestParams
+    ) -> types.ElicitResult:
+        # Another admin renames the user while the confirmation is on screen.
+        await sandbox_toolkit.client.aupdate_user(user["id"], {"firstName": "Other"})
+        return types.ElicitResult(action="accept", content={"confirm": True})
+
+    server = build_server(sandbox_toolkit)
+    async with Client(server, mode=mode, elicitation_callback=edit_then_accept) as client:
+        result = await client.call_tool(
+            "okta_update_user", {"user_id": user["id"], "first_name": "Approved"}
+        )
+
+    assert result.is_error
+    assert "the user changed since the person approved this change" in text(result)
+    assert f'"{user["firstName"]}" → "Approved"' in text(result)
+    assert '"Other" → "Approved"' in text(result)
+    now = await sandbox_toolkit.client.aget_user(user["id"])
+    assert now.profile.firstName == "Other"
+
+
+async def test_an_approval_cannot_be_replayed_onto_other_arguments(
+    sandbox_toolkit: OktaToolkit,
+) -> None:
+    user = await _first_user(sandbox_toolkit)
+    server = build_server(sandbox_toolkit)
+    yes = {"confirm": types.ElicitResult(action="accept", content={"confirm": True})}
+
+    async with Client(server, elicitation_callback=Person()) as client:
+        asked = await client.session.call_tool(
+            "okta_update_user",
+            {"user_id": user["id"], "first_name": "Shown"},
+            allow_input_required=True,
+        )
+        assert isinstance(asked, types.InputRequiredResult)
+        with pytest.raises(MCPError, match="Invalid or expired requestState"):
+            await client.session.call_tool(
+                "okta_update_user",
+                {"user_id": user["id"], "first_name": "Swapped", "email": "x@evil.example"},
+                input_responses=yes,  # type: ignore[arg-type]
+                request_state=asked.request_state,
+            )
+
+    now = await sandbox_toolkit.client.aget_user(user["id"])
+    assert now.profile.firstName == user["firstName"]
+
+
+async def test_a_forged_approval_is_refused(sandbox_toolkit: OktaToolkit) -> None:
+    user = await _first_user(sandbox_toolkit)
+    server = build_server(sandbox_toolkit)
+    forged = '{"tool":"okta_update_user","preview":"anything"}'
+    yes = {"confirm": types.ElicitResult(action="accept", content={"confirm": True})}
+
+    async with Client(server, elicitation_callback=Person()) as client:
+        with pytest.raises(MCPError, match="Invalid or expired requestState"):
+            await client.session.call_tool(
+                "okta_update_user",
+                {"user_id": user["id"], "first_name": "Forged"},
+                input_responses=yes,  # type: ignore[arg-type]
+                request_state=forged,
+            )
+
+    now = await sandbox_toolkit.client.aget_user(user["id"])
+    assert now.profile.firstName == user["firstName"]
+
+
+@pytest.mark.parametrize(
+    ("person", "says"),
+    [
+        (Person(action="accept", ticked=False), "without ticking 'Make this change'"),
+        (Person(action="cancel"), "dismissed the confirmation without deciding"),
+    ],
+    ids=["accepted-unticked", "cancelled"],
+)
+async def test_only_an_accepted_ticked_confirmation_writes(
+    sandbox_toolkit: OktaToolkit, mode: str, person: Person, says: str
+) -> None:
+    user = await _first_user(sandbox_toolkit)
+
+    async with Client(build_server(sandbox_toolkit), mode=mode, elicitation_callback=person) as c:
+        result = await c.call_tool("okta_update_user", {"user_id": user["id"], "first_name": "No"})
+
+    assert result.is_error
+    assert says in text(result)
+    now = await sandbox_toolkit.client.aget_user(user["id"])
+    assert now.profile.firstName == user["firstName"]
+
+
+async def test_arguments_the_tool_refuses_are_refused_without_asking_anyone(
+    sandbox_toolkit: OktaToolkit, mode: str
+) -> None:
+    person = Person()
+    user = await _first_user(sandbox_toolkit)
+
+    async with Client(build_server(sandbox_toolkit), mode=mode, elicitation_callback=person) as c:
+        result = await c.call_tool(
+            "okta_update_user", {"user_id": user["id"], "department": "Finance"}
+        )
+
+    assert result.is_error
+    assert text(result).startswith("Invalid arguments: department is not an argument")
+    assert person.shown == []
+
+
+async def test_no_confirm_runs_writes_without_asking(
+    sandbox_toolkit: OktaToolkit, mode: str
+) -> None:
+    user = await _first_user(sandbox_toolkit)
+    server = build_server(sandbox_toolkit, ServerOptions(confirm_writes=False))
+
+    async with Client(server, mode=mode) as client:
+        result = await client.call_tool(
+            "okta_update_user", {"user_id": user["id"], "first_name": "Unconfirmed"}
+        )
+
+    assert not result.is_error, text(result)
+    now = await sandbox_toolkit.client.aget_user(user["id"])
+    assert now.profile.firstName == "Unconfirmed"
+
+
+async def test_a_client_that_answers_the_question_with_an_error_gets_nothing_written(
+    sandbox_toolkit: OktaToolkit,
+) -> None:
+    user = await _first_user(sandbox_toolkit)
+
+    async def broken(
+        context: ClientRequestContext, params: types.ElicitRequestParams
+    ) -> types.ErrorData:
+        return types.ErrorData(code=-32603, message="the dialog crashed")
+
+    async with Client(
+        build_server(sandbox_toolkit), mode="legacy", elicitation_callback=broken
+    ) as c:
+        result = await c.call_tool("okta_update_user", {"user_id": user["id"], "first_name": "X"})
+
+    assert result.is_error
+    assert "the confirmation could not be shown" in text(result)
+    assert "the dialog crashed" in text(result)
+    now = await sandbox_toolkit.client.aget_user(user["id"])
+    assert now.profile.firstName == user["firstName"]
