@@ -1,0 +1,110 @@
+"""`langchain-okta-mcp` at start-up: loopback unless told otherwise, clear configuration
+errors, what it says about confirmations, and nothing but the protocol on stdout."""
+
+from __future__ import annotations
+
+import subprocess
+from importlib.metadata import entry_points
+
+import httpx
+import pytest
+from mcp_support import SERVER, HttpServer
+
+from langchain_okta.mcp.command import main
+from langchain_okta.oauth.config import (
+    CLIENT_ID_VARIABLES,
+    KEY_ID_VARIABLES,
+    PRIVATE_KEY_PATH_VARIABLE,
+    PRIVATE_KEY_VARIABLES,
+    SCOPES_VARIABLES,
+)
+from langchain_okta.settings import API_TOKEN_VARIABLES, ORG_URL_VARIABLES
+
+CREDENTIALS = (
+    *ORG_URL_VARIABLES,
+    *API_TOKEN_VARIABLES,
+    *CLIENT_ID_VARIABLES,
+    *PRIVATE_KEY_VARIABLES,
+    PRIVATE_KEY_PATH_VARIABLE,
+    *KEY_ID_VARIABLES,
+    *SCOPES_VARIABLES,
+    "OKTA_CLIENT_AUTHORIZATIONMODE",
+)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.10"])  # noqa: S104
+def test_http_on_a_host_that_is_not_loopback_needs_the_explicit_flag(
+    host: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["--sandbox", "--transport", "http", "--host", host])
+
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2
+    assert f"--host {host} is not loopback" in err
+    assert "Pass --expose-writable-admin-api if that is what you mean" in err
+
+
+def test_without_credentials_it_says_what_is_missing_and_exits(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in CREDENTIALS:
+        monkeypatch.delenv(name, raising=False)
+
+    assert main([]) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith("langchain-okta-mcp: ")
+    assert "OKTA_ORG_URL" in err
+    assert "Traceback" not in err
+
+
+def _started(*flags: str) -> tuple[str, str]:
+    """Start the stdio server, let it read end of input, and return its stdout and stderr."""
+    finished = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        [*SERVER, *flags],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return finished.stdout, finished.stderr
+
+
+def test_on_stdio_it_logs_to_stderr_only() -> None:
+    stdout, stderr = _started()
+
+    assert stdout == ""
+    assert "serving a sandbox org in this process on stdio" in stderr
+    assert "run only when the person confirms them" in stderr
+
+
+def test_no_confirm_is_announced_at_start_up() -> None:
+    _, stderr = _started("--no-confirm")
+
+    assert "--no-confirm: creates and updates run WITHOUT asking the person" in stderr
+
+
+def test_read_only_is_announced_at_start_up() -> None:
+    _, stderr = _started("--read-only")
+
+    assert "okta_list_users, okta_get_user\n" in stderr
+    assert "read-only: no tool can change the org" in stderr
+
+
+def test_http_refuses_a_request_naming_another_host(http_server: HttpServer) -> None:
+    """DNS rebinding: a web page's script reaching the loopback port under its own name."""
+    refused = httpx.post(
+        http_server.url,
+        headers={"Host": "attacker.example", "Content-Type": "application/json"},
+        json={"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {}},
+    )
+
+    assert refused.status_code == 421
+
+
+def test_python_dash_m_and_the_console_script_are_one_command() -> None:
+    [script] = entry_points(group="console_scripts", name="langchain-okta-mcp")
+
+    assert script.value == "langchain_okta.mcp.command:main"
