@@ -3,14 +3,18 @@ errors, what it says about confirmations, and nothing but the protocol on stdout
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from mcp_support import SERVER, HttpServer
 
-from langchain_okta.mcp.command import main
+from langchain_okta.mcp.command import _parser, main
 from langchain_okta.oauth.config import (
     CLIENT_ID_VARIABLES,
     KEY_ID_VARIABLES,
@@ -108,3 +112,23 @@ def test_python_dash_m_and_the_console_script_are_one_command() -> None:
     [script] = entry_points(group="console_scripts", name="langchain-okta-mcp")
 
     assert script.value == "langchain_okta.mcp.command:main"
+
+
+def _readme_json_snippets() -> list[dict[str, Any]]:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## MCP server\n", 1)[1].split("\n## ", 1)[0]
+    return [json.loads(block) for block in re.findall(r"```json\n(.*?)```", section, re.DOTALL)]
+
+
+def test_the_readmes_client_configurations_start_this_command_with_real_flags() -> None:
+    snippets = _readme_json_snippets()
+    servers = [
+        server
+        for snippet in snippets
+        for server in {**snippet.get("mcpServers", {}), **snippet.get("servers", {})}.values()
+    ]
+    flags = {action for action in _parser()._option_string_actions}
+
+    assert len(snippets) == 2
+    assert {server["command"] for server in servers} == {"langchain-okta-mcp"}
+    assert all(arg in flags for server in servers for arg in server.get("args", []))
