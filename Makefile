@@ -4,15 +4,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install test lint typecheck workflows unit notebooks demo lab bench soak fixtures clean
+.PHONY: install inspector test lint typecheck workflows unit notebooks demo lab bench soak fixtures clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[oauth,mcp,test,notebooks]'
+	-$(MAKE) inspector
 	touch $@
 
 install: $(INSTALLED)
+
+# The MCP Inspector's CLI, a client we did not write, for tests/mcp_server/test_mcp_inspector.py
+# (which skips, saying why, without node or this folder). Needs npm and its registry once.
+INSPECTOR_VERSION := 2.12.0
+inspector:
+	command -v npm >/dev/null || { echo "npm not found: the MCP Inspector test will skip"; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix .inspector \
+		@modelcontextprotocol/inspector@$(INSPECTOR_VERSION)
 
 test: lint typecheck workflows unit notebooks
 
@@ -58,4 +67,4 @@ fixtures: $(INSTALLED)
 	$(BIN)/python scripts/make_fixtures.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .inspector build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

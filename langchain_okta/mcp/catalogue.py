@@ -84,7 +84,9 @@ _OUTPUT_SCHEMAS: dict[str, dict[str, Any]] = {
         "properties": {
             "columns": _COLUMNS,
             "users": _ROWS,
-            "next_cursor": {"type": ["string", "null"]},
+            # anyOf rather than a type array: clients that map schemas onto one-type
+            # dialects (Gemini's) keep it (the MCP Inspector's portability check).
+            "next_cursor": {"anyOf": [{"type": "string"}, {"type": "null"}]},
             "matched": {"type": "integer"},
             "complete": {"type": "boolean"},
             "reason": {"type": "string"},
