@@ -58,6 +58,7 @@ lab: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[oauth,mcp,test,notebooks,bench]'
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/mcp_overhead.py
 
 soak: $(INSTALLED)
 	$(BIN)/python bench/soak.py --seconds 60 --seed 1

@@ -3,8 +3,10 @@ errors, what it says about confirmations, and nothing but the protocol on stdout
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import socket
 import subprocess
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -14,7 +16,7 @@ import httpx
 import pytest
 from mcp_support import SERVER, HttpServer
 
-from langchain_okta.mcp.command import _parser, main
+from langchain_okta.mcp.command import _parser, listening_socket, main
 from langchain_okta.oauth.config import (
     CLIENT_ID_VARIABLES,
     KEY_ID_VARIABLES,
@@ -132,3 +134,26 @@ def test_the_readmes_client_configurations_start_this_command_with_real_flags() 
     assert len(snippets) == 2
     assert {server["command"] for server in servers} == {"langchain-okta-mcp"}
     assert all(arg in flags for server in servers for arg in server.get("args", []))
+
+
+async def test_http_connections_send_without_waiting_for_acks() -> None:
+    """TCP_NODELAY on every accepted connection: without it, a kept-alive client waited
+    ~40 ms per response (Nagle's algorithm against delayed ACKs)."""
+    listening = listening_socket("127.0.0.1", 0)
+    nodelay: list[int] = []
+    seen = asyncio.Event()
+
+    async def accepted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connection = writer.get_extra_info("socket")
+        nodelay.append(connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        seen.set()
+        writer.close()
+
+    server = await asyncio.start_server(accepted, sock=listening)
+    async with server:
+        _, writer = await asyncio.open_connection(*listening.getsockname()[:2])
+        writer.close()
+        await writer.wait_closed()
+        await asyncio.wait_for(seen.wait(), timeout=10)
+
+    assert nodelay == [1]
