@@ -139,13 +139,8 @@ async def _serve_http(server: Server[Any], args: argparse.Namespace) -> None:
     import uvicorn
 
     app = server.streamable_http_app(host=args.host)
-    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = listening_socket(args.host, args.port)
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((args.host, args.port))
-        # Listening before uvicorn starts: a client that read the endpoint line may connect.
-        sock.listen(128)
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
         print(f"{ENDPOINT_LINE}http://{shown}:{port}/mcp", file=sys.stderr, flush=True)
@@ -153,3 +148,23 @@ async def _serve_http(server: Server[Any], args: argparse.Namespace) -> None:
         await uvicorn.Server(config).serve(sockets=[sock])
     finally:
         sock.close()
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to `host:port` and listening, for uvicorn to serve on.
+
+    Listening before uvicorn starts, so a client that read the endpoint line may connect.
+    IPPROTO_TCP is named because asyncio sets TCP_NODELAY only on sockets that say they are
+    TCP: without it each kept-alive request waited ~40 ms (Nagle's algorithm against delayed
+    ACKs) for the second half of a response written in two parts.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host.strip("[]"), port))
+        sock.listen(128)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
