@@ -14,12 +14,13 @@ Either way the person sees the live preview (`approvals.adescribe_call`, the sam
 LangChain approval policy), nothing is written unless they accept, and a client that cannot
 ask is refused with the reason; it is never written silently.
 
-The approved write is bound to what the person saw: `bound_write` is the one place that
+The approved write is bound to what the person saw: `BoundWrites.run` is the one place that
 decides whether the org still matches the approval. Today it reads the preview again and
-writes only if it reads the same, so an edit by another admin while the person decided
-stops the write. (A change in the instant between that read and the write is not caught
-here; issue 18's ETag binding, an `If-Match` on the write, closes it, and plugs in at
-`Approval` and `bound_write`.)
+writes only if it reads the same, one approved write at a time, so an edit by another admin
+while the person decided, or a sibling write approved at the same time, stops the write.
+(Another admin's change in the instant between that read and the write is not caught here;
+issue 18's ETag binding, an `If-Match` on the write, closes it, and plugs in at `Approval`
+and `BoundWrites.run`.)
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Literal
 
+import anyio
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.shared.exceptions import MCPError
@@ -81,16 +83,17 @@ Answer = Literal["accept", "decline", "cancel", "unchecked"]
 async def confirmed_write(
     ctx: ServerRequestContext[Any, Any],
     params: types.CallToolRequestParams,
-    client: OktaClient,
+    writes: BoundWrites,
     run: ToolRun,
 ) -> types.CallToolResult | types.InputRequiredResult:
     """Preview the write, ask the person, and run it bound to what they approved."""
+    client = writes.client
     arguments = params.arguments or {}
     if ctx.protocol_version in MODERN_PROTOCOL_VERSIONS:
         if params.request_state is not None:
             approval = Approval.model_validate_json(params.request_state)
             answer = _answer((params.input_responses or {}).get(CONFIRM_KEY))
-            return await _decided(approval, answer, arguments, client, run)
+            return await _decided(approval, answer, arguments, writes, run)
         if not _can_elicit(ctx):
             return refused_without_elicitation(params.name)
         approval = await preview(client, params.name, arguments)
@@ -112,7 +115,7 @@ async def confirmed_write(
             f"the confirmation could not be shown (the client answered: {exc}). Nothing was "
             "changed. Tell the user; do not retry the same call."
         )
-    return await _decided(approval, _answer(result), arguments, client, run)
+    return await _decided(approval, _answer(result), arguments, writes, run)
 
 
 async def preview(client: OktaClient, tool_name: str, arguments: Mapping[str, Any]) -> Approval:
@@ -120,24 +123,41 @@ async def preview(client: OktaClient, tool_name: str, arguments: Mapping[str, An
     return Approval(tool=tool_name, preview=await adescribe_call(client, tool_name, arguments))
 
 
-async def bound_write(
-    approval: Approval, arguments: Mapping[str, Any], client: OktaClient, run: ToolRun
-) -> types.CallToolResult:
-    """Run the approved write only if the org still reads as the person saw it.
+class BoundWrites:
+    """Runs approved writes, each only if the org still reads as the person saw it.
 
-    The plug point for issue 18's binding: with the user id and ETag in `Approval`, this
-    becomes the write to that id with `If-Match`, without the second read.
+    Invariant: between one approved write's second read and its write, no other write
+    approved through this server runs: all hold `_lock`. Without it, two writes to one user
+    approved together (sibling calls of one turn) would both read the user unchanged and
+    both go ahead, the second undoing the first. Writes wait for a person anyway, so running
+    them one at a time costs nothing anyone notices.
+
+    The plug point for issue 18's binding: with the user id and ETag in `Approval`, `run`
+    becomes the write to that id with `If-Match`, without the second read, and the check
+    then also holds against other admins' writes in that instant.
     """
-    now = await preview(client, approval.tool, arguments)
-    if now.preview != approval.preview:
-        return _not_done(
-            "the user changed since the person approved this change, so it was not made and "
-            "nothing was changed. What the person approved:\n"
-            f"{approval.preview}\nWhat it would do now:\n{now.preview}\n"
-            "Call the tool again if the change is still wanted: the person will be asked "
-            "again with the new preview."
-        )
-    return await run(arguments)
+
+    def __init__(self, client: OktaClient) -> None:
+        self.client = client
+        self._lock = anyio.Lock()
+
+    async def run(
+        self, approval: Approval, arguments: Mapping[str, Any], write: ToolRun
+    ) -> types.CallToolResult:
+        async with self._lock:
+            now = await preview(self.client, approval.tool, arguments)
+            if now.preview != approval.preview:
+                return _not_done(
+                    "the user changed since the person approved this change, so it was not "
+                    "made and nothing was changed. What the person approved:\n"
+                    f"{approval.preview}\nWhat it would do now:\n{now.preview}\n"
+                    "Call the tool again if the change is still wanted: the person will be "
+                    "asked again with the new preview."
+                )
+            return await write(arguments)
+
+    def __repr__(self) -> str:
+        return f"BoundWrites({self.client!r})"
 
 
 def refused_without_elicitation(tool_name: str) -> types.CallToolResult:
@@ -153,12 +173,12 @@ async def _decided(
     approval: Approval,
     answer: Answer,
     arguments: Mapping[str, Any],
-    client: OktaClient,
+    writes: BoundWrites,
     run: ToolRun,
 ) -> types.CallToolResult:
     if answer == "accept":
         logger.info("the person confirmed a call of %s", approval.tool)
-        return await bound_write(approval, arguments, client, run)
+        return await writes.run(approval, arguments, run)
     logger.info("the person did not confirm a call of %s (%s)", approval.tool, answer)
     if answer == "decline":
         return _not_done(

@@ -19,7 +19,7 @@ from mcp_types.version import is_version_at_least
 from pydantic import BaseModel, ValidationError
 
 from langchain_okta.mcp.catalogue import WRITE_TOOLS, mcp_tool
-from langchain_okta.mcp.confirmation import APPROVAL_SECONDS, confirmed_write
+from langchain_okta.mcp.confirmation import APPROVAL_SECONDS, BoundWrites, confirmed_write
 from langchain_okta.mcp.summary_progress import SummaryProgress
 from langchain_okta.toolkit import OktaToolkit
 from langchain_okta.version import __version__
@@ -54,6 +54,7 @@ def build_server(toolkit: OktaToolkit, options: ServerOptions | None = None) -> 
     """
     confirm = (options or ServerOptions()).confirm_writes
     tools = {tool.name: tool for tool in toolkit.get_tools()}
+    writes = BoundWrites(toolkit.client)
 
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
@@ -78,7 +79,7 @@ def build_server(toolkit: OktaToolkit, options: ServerOptions | None = None) -> 
         # Arguments the tool refuses are refused without asking anyone: the tool's own
         # message tells the model how to fix them, and nothing is written.
         if confirm and params.name in WRITE_TOOLS and _accepted(tool, arguments):
-            return await confirmed_write(ctx, params, toolkit.client, run)
+            return await confirmed_write(ctx, params, writes, run)
         return await run(arguments)
 
     server: Server[Any] = Server(

@@ -3,14 +3,20 @@ connection): what the person approved is what happens, or nothing does."""
 
 from __future__ import annotations
 
+import asyncio
+import time
+from types import SimpleNamespace
+
 import mcp_types as types
 import pytest
 from mcp import Client, MCPError
 from mcp.client.session import ClientRequestContext
+from mcp.server import request_state
 from mcp_support import Person, text
 
 from langchain_okta import OktaToolkit
 from langchain_okta.mcp import ServerOptions, build_server
+from langchain_okta.mcp.confirmation import APPROVAL_SECONDS
 
 ERAS = {"2026-07-28": "auto", "2025-11-25": "legacy"}
 
@@ -168,5 +174,120 @@ async def test_a_client_that_answers_the_question_with_an_error_gets_nothing_wri
     assert result.is_error
     assert "the confirmation could not be shown" in text(result)
     assert "the dialog crashed" in text(result)
+    now = await sandbox_toolkit.client.aget_user(user["id"])
+    assert now.profile.firstName == user["firstName"]
+
+
+async def test_two_writes_to_one_user_approved_together_cannot_both_go_ahead(
+    sandbox_toolkit: OktaToolkit, mode: str
+) -> None:
+    """Sibling calls: both previews are shown before either runs; the second one approved no
+    longer describes the user once the first has run, so it is stopped."""
+    user = await _first_user(sandbox_toolkit)
+    both_shown = asyncio.Event()
+    shown: list[str] = []
+
+    async def approve_when_both_are_shown(
+        context: ClientRequestContext, params: types.ElicitRequestParams
+    ) -> types.ElicitResult:
+        shown.append(params.message)
+        if len(shown) == 2:
+            both_shown.set()
+        await both_shown.wait()
+        return types.ElicitResult(action="accept", content={"confirm": True})
+
+    server = build_server(sandbox_toolkit)
+    async with Client(server, mode=mode, elicitation_callback=approve_when_both_are_shown) as c:
+        results = await asyncio.gather(
+            c.call_tool("okta_update_user", {"user_id": user["id"], "first_name": "First"}),
+            c.call_tool("okta_update_user", {"user_id": user["id"], "first_name": "Second"}),
+        )
+
+    assert sorted(result.is_error for result in results) == [False, True]
+    [done] = [result for result in results if not result.is_error]
+    [stopped] = [result for result in results if result.is_error]
+    assert "changed since the person approved" in text(stopped)
+    now = await sandbox_toolkit.client.aget_user(user["id"])
+    assert now.profile.firstName == done.structured_content["user"]["firstName"]  # type: ignore[index]
+
+
+async def test_a_person_who_never_answers_leaves_the_org_unchanged(
+    sandbox_toolkit: OktaToolkit, mode: str
+) -> None:
+    user = await _first_user(sandbox_toolkit)
+    asked = asyncio.Event()
+
+    async def never_answers(
+        context: ClientRequestContext, params: types.ElicitRequestParams
+    ) -> types.ElicitResult:
+        asked.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    server = build_server(sandbox_toolkit)
+    async with Client(server, mode=mode, elicitation_callback=never_answers) as client:
+        call = asyncio.create_task(
+            client.call_tool("okta_update_user", {"user_id": user["id"], "first_name": "Gone"})
+        )
+        await asyncio.wait_for(asked.wait(), timeout=10)
+        # The client goes away (the window is closed) while the question is on screen.
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+
+    now = await sandbox_toolkit.client.aget_user(user["id"])
+    assert now.profile.firstName == user["firstName"]
+
+
+async def test_an_approval_older_than_its_ten_minutes_is_refused(
+    sandbox_toolkit: OktaToolkit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = await _first_user(sandbox_toolkit)
+    server = build_server(sandbox_toolkit)
+    yes = {"confirm": types.ElicitResult(action="accept", content={"confirm": True})}
+    arguments = {"user_id": user["id"], "first_name": "Late"}
+
+    async with Client(server, elicitation_callback=Person()) as client:
+        asked = await client.session.call_tool(
+            "okta_update_user", arguments, allow_input_required=True
+        )
+        assert isinstance(asked, types.InputRequiredResult)
+        # The person answers eleven minutes later.
+        later = time.time() + APPROVAL_SECONDS + 60
+        monkeypatch.setattr(request_state, "time", SimpleNamespace(time=lambda: later))
+        with pytest.raises(MCPError, match="Invalid or expired requestState"):
+            await client.session.call_tool(
+                "okta_update_user",
+                arguments,
+                input_responses=yes,  # type: ignore[arg-type]
+                request_state=asked.request_state,
+            )
+
+    now = await sandbox_toolkit.client.aget_user(user["id"])
+    assert now.profile.firstName == user["firstName"]
+
+
+async def test_an_approval_from_another_server_process_is_refused(
+    sandbox_toolkit: OktaToolkit,
+) -> None:
+    """A restarted server (or another worker) has its own key: approvals do not carry over."""
+    user = await _first_user(sandbox_toolkit)
+    yes = {"confirm": types.ElicitResult(action="accept", content={"confirm": True})}
+    arguments = {"user_id": user["id"], "first_name": "Elsewhere"}
+
+    async with Client(build_server(sandbox_toolkit), elicitation_callback=Person()) as first:
+        asked = await first.session.call_tool(
+            "okta_update_user", arguments, allow_input_required=True
+        )
+    assert isinstance(asked, types.InputRequiredResult)
+    async with Client(build_server(sandbox_toolkit), elicitation_callback=Person()) as second:
+        with pytest.raises(MCPError, match="Invalid or expired requestState"):
+            await second.session.call_tool(
+                "okta_update_user",
+                arguments,
+                input_responses=yes,  # type: ignore[arg-type]
+                request_state=asked.request_state,
+            )
+
     now = await sandbox_toolkit.client.aget_user(user["id"])
     assert now.profile.firstName == user["firstName"]
