@@ -11,6 +11,7 @@ from langchain_okta.connections import OktaClientClosedError
 from langchain_okta.errors import (
     InvalidUserIdError,
     OktaAdminCheckError,
+    OktaApprovalStaleError,
     OktaAuthenticationError,
     OktaConfigurationError,
     OktaConflictError,
@@ -52,6 +53,7 @@ __all__ = [
     "CreatePreview",
     "InvalidUserIdError",
     "OktaAdminCheckError",
+    "OktaApprovalStaleError",
     "OktaAuthenticationError",
     "OktaClient",
     "OktaClientClosedError",

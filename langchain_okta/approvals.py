@@ -2,19 +2,24 @@
 
 `approval_policy` returns the middleware's `interrupt_on` mapping: the write tools pause for a
 decision, the read tools run straight away. Each paused call's `description` is a preview read
-from the live org through the toolkit's own client (its connection and rate limits): one GET
-of the user for an update, one search for a create. Arguments are checked with the tools' own
-schemas first. A preview that cannot be read says so and shows the call; describing a call
-never raises, so an approval never fails the agent run.
+from the live org through the toolkit's own client (its connection and rate limits), made in
+the light of the write calls before it in the same model message (an update of a user that an
+earlier call changes is shown against the values that call leaves, and says so). Arguments are
+checked with the tools' own schemas first. A preview that cannot be read says so and shows the
+call; describing a call never raises, so an approval never fails the agent run.
 
-Timing: the middleware calls `description` synchronously, in async agents too (its
-`aafter_model` calls `after_model`), so a preview holds the agent's event loop for its one
-round trip: about a millisecond on the in-process sandbox, one Okta round trip in production,
-at most the client's read timeout (`Timeouts.read`) when Okta hangs. Previews neither retry
-nor wait out a rate-limit window. When the run resumes, LangGraph runs the middleware again,
-which asks for the description again only to discard it; the policy keeps each description
-until that second ask, so a pause costs one request, not two (a resume in another process
-asks Okta again).
+What this policy does NOT guarantee: the preview is true when it is read, but nothing holds the
+approved write to it. The pausing node runs again when the run resumes, so the write happens
+on the org as it is then: if the user changed meanwhile (or a login now belongs to someone
+else), the write applies to that. For writes bound to what the reviewer saw, use
+`langchain_okta.approval_middleware` (`toolkit.approval_middleware()`) instead.
+
+Timing: the middleware calls `description` synchronously, in async agents too, so a preview
+holds the agent's event loop for its round trips: one request for the call and one for each
+earlier write call of the same message, at most the client's read timeout (`Timeouts.read`)
+each when Okta hangs. Previews neither retry nor wait out a rate-limit window. When the run
+resumes, the middleware asks for the description again and discards it: that costs the same
+requests again (nothing is cached, so no conversation can be shown another's preview).
 
 To show a reviewer what an edit would do before resuming with it, describe the edited call
 with `describe_call` (or `adescribe_call`): the same schemas, the same preview.
@@ -22,10 +27,7 @@ with `describe_call` (or `adescribe_call`): the same schemas, the same preview.
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast, get_args
 
@@ -40,10 +42,12 @@ from langchain_okta.descriptions import (
     describe_invalid,
     describe_update,
     requested,
+    reviewer_text,
 )
 from langchain_okta.errors import InvalidUserIdError, OktaError
 from langchain_okta.previews import CreatePreview, UpdatePreview
-from langchain_okta.tools import CREATE_USER, UPDATE_USER
+from langchain_okta.tool_names import CREATE_USER, UPDATE_USER
+from langchain_okta.turns import WriteCall
 
 if TYPE_CHECKING:
     from langchain.agents.middleware import InterruptOnConfig
@@ -56,8 +60,6 @@ DECISIONS: tuple[Decision, ...] = get_args(Decision)
 # "respond" is left out by default: it answers in the tool's place, and for a write the
 # model would read that answer as the write's result.
 DEFAULT_DECISIONS: tuple[Decision, ...] = ("approve", "edit", "reject")
-# Descriptions kept for paused calls whose run has not resumed yet.
-MEMO_SIZE = 256
 
 _ACTIONS: dict[str, Action] = {UPDATE_USER: "update", CREATE_USER: "create"}
 
@@ -69,7 +71,7 @@ def approval_policy(
     allowed_decisions: Sequence[str] = DEFAULT_DECISIONS,
 ) -> dict[str, bool | InterruptOnConfig]:
     """`interrupt_on` for HumanInTheLoopMiddleware: writes pause, reads (False) do not."""
-    decisions = _checked_decisions(allowed_decisions)
+    decisions = checked_decisions(allowed_decisions)
     describe = CallDescriber(client)
     policy: dict[str, bool | InterruptOnConfig] = {}
     for name in tool_names:
@@ -90,42 +92,62 @@ class CallDescriber:
 
     def __init__(self, client: OktaClient) -> None:
         self._client = client
-        self._memo = _DescriptionMemo(MEMO_SIZE)
 
     def __call__(self, tool_call: ToolCall, state: Any, runtime: Any) -> str:
-        key = _memo_key(tool_call)
-        if key is not None and (text := self._memo.take(key)) is not None:
-            return text
-        text = describe_call(self._client, tool_call["name"], tool_call["args"])
-        if key is not None:
-            self._memo.put(key, text)
-        return text
+        earlier = _earlier_writes(tool_call, state)
+        if not earlier:
+            return describe_call(self._client, tool_call["name"], tool_call["args"])
+        calls = [
+            *earlier,
+            WriteCall(tool_call.get("id") or "", tool_call["name"], tool_call["args"]),
+        ]
+        approvals = self._client.preview_turn(calls)
+        return list(approvals.calls.values())[-1].description
 
     def __repr__(self) -> str:
         return f"CallDescriber({self._client!r})"
+
+
+def _earlier_writes(tool_call: ToolCall, state: Any) -> list[WriteCall]:
+    """The write calls before `tool_call` in the message that made it."""
+    messages = state.get("messages") if isinstance(state, Mapping) else None
+    for message in reversed(messages or []):
+        calls = getattr(message, "tool_calls", None)
+        if not calls:
+            continue
+        ids = [call.get("id") for call in calls]
+        if tool_call.get("id") not in ids:
+            return []
+        before = calls[: ids.index(tool_call.get("id"))]
+        return [
+            WriteCall(call.get("id") or "", call["name"], call["args"])
+            for call in before
+            if call["name"] in _ACTIONS
+        ]
+    return []
 
 
 def describe_call(client: OktaClient, tool_name: str, arguments: Mapping[str, Any]) -> str:
     """What a write call would do, in words, from one request to the org; never raises."""
     checked = _checked_arguments(tool_name, arguments)
     if isinstance(checked, str):
-        return checked
+        return reviewer_text(checked)
     try:
         preview = _preview(client, checked)
     except Exception as exc:
-        return _unavailable(tool_name, arguments, exc)
-    return _described(preview)
+        return reviewer_text(_unavailable(tool_name, arguments, exc))
+    return reviewer_text(_described(preview))
 
 
 async def adescribe_call(client: OktaClient, tool_name: str, arguments: Mapping[str, Any]) -> str:
     checked = _checked_arguments(tool_name, arguments)
     if isinstance(checked, str):
-        return checked
+        return reviewer_text(checked)
     try:
         preview = await _apreview(client, checked)
     except Exception as exc:
-        return _unavailable(tool_name, arguments, exc)
-    return _described(preview)
+        return reviewer_text(_unavailable(tool_name, arguments, exc))
+    return reviewer_text(_described(preview))
 
 
 def preview_call(
@@ -198,42 +220,10 @@ def _described(preview: UpdatePreview | CreatePreview) -> str:
     return describe_create(preview)
 
 
-def _checked_decisions(allowed: Sequence[str]) -> list[Decision]:
+def checked_decisions(allowed: Sequence[str]) -> list[Decision]:
+    """`allowed`, checked, in the usual order."""
     if isinstance(allowed, str) or not allowed or any(d not in DECISIONS for d in allowed):
         raise ValueError(
             f"allowed_decisions must be a non-empty list of {', '.join(DECISIONS)}; got {allowed!r}"
         )
     return [decision for decision in DECISIONS if decision in allowed]
-
-
-def _memo_key(tool_call: ToolCall) -> tuple[str, str, str] | None:
-    call_id = tool_call.get("id")
-    if not call_id:
-        return None
-    arguments = json.dumps(tool_call["args"], sort_keys=True, default=str)
-    return call_id, tool_call["name"], arguments
-
-
-class _DescriptionMemo:
-    """Descriptions of paused calls, each given out once more: to the resumed run.
-
-    Invariant: an entry is the description computed when a call paused, keyed by the call's
-    id, tool and arguments; taking it removes it, and past `size` entries the oldest goes.
-    All access holds `_lock` (tool calls may be described from several threads).
-    """
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._entries: OrderedDict[tuple[str, str, str], str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def take(self, key: tuple[str, str, str]) -> str | None:
-        with self._lock:
-            return self._entries.pop(key, None)
-
-    def put(self, key: tuple[str, str, str], text: str) -> None:
-        with self._lock:
-            self._entries[key] = text
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)

@@ -64,7 +64,8 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 
 
 def _no_control_characters(value: str) -> str:
-    """Refuse only what no name or number holds: C0/C1 controls, lone surrogates, bidi controls.
+    """Refuse only what no name, address or number holds: C0/C1 controls, line and paragraph
+    separators, lone surrogates, bidi controls.
 
     Everything else a person's name can hold stays allowed, such as the zero-width
     (non-)joiner of Persian and Indic spellings and the no-break space.
@@ -73,6 +74,11 @@ def _no_control_characters(value: str) -> str:
         category = unicodedata.category(ch)
         if category == "Cc":
             raise ValueError(f"must not contain control characters (found U+{ord(ch):04X})")
+        if category in ("Zl", "Zp"):
+            # U+2028/U+2029 end a line in a reviewer's text: a name could forge a line.
+            raise ValueError(
+                f"must not contain line or paragraph separators (found U+{ord(ch):04X})"
+            )
         if category == "Cs":
             raise ValueError(f"must not contain a lone surrogate (found U+{ord(ch):04X})")
         if ch in _BIDI_CONTROLS:
@@ -86,7 +92,12 @@ def _no_control_characters(value: str) -> str:
 _Strip = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 Name = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_no_control_characters)]
-Email = Annotated[str, Field(min_length=5, max_length=100), AfterValidator(_email)]
+Email = Annotated[
+    str,
+    Field(min_length=5, max_length=100),
+    AfterValidator(_no_control_characters),
+    AfterValidator(_email),
+]
 Login = Annotated[
     str,
     Field(min_length=5, max_length=100),

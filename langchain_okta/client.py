@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
-from langchain_okta import plans, previews, summaries, transport_errors
+from langchain_okta import api, approved_writes, plans, previews, summaries, transport_errors, turns
 from langchain_okta.api import Received
+from langchain_okta.bindings import CreateBinding, TurnApprovals, UpdateBinding
 from langchain_okta.closing import Closing
 from langchain_okta.connections import Connections, OktaClientClosedError
 from langchain_okta.errors import OktaConfigurationError, OktaResponseError
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
-from langchain_okta.paths import check_user_id
 from langchain_okta.plans import Context, Plan, Send, Sleep
 from langchain_okta.previews import CreatePreview, UpdatePreview
 from langchain_okta.progress import PageProgress, ProgressCallback
@@ -252,6 +252,55 @@ class OktaClient(Closing):
     ) -> CreatePreview:
         return await self._arun(_create_preview_plan(self._context, profile, activate))
 
+    # -- approvals (see langchain_okta.approval_middleware) ------------------------------------
+
+    def preview_turn(
+        self, calls: Sequence[turns.WriteCall], message_id: str | None = None
+    ) -> TurnApprovals:
+        """Preview the write calls of one model message, each in the light of the ones
+        before it, with what approving each binds; one request per call, never raises."""
+        return self._run(turns.preview_turn(self._context, calls, message_id))
+
+    async def apreview_turn(
+        self, calls: Sequence[turns.WriteCall], message_id: str | None = None
+    ) -> TurnApprovals:
+        return await self._arun(turns.preview_turn(self._context, calls, message_id))
+
+    def update_approved(
+        self, binding: UpdateBinding, changes: Mapping[str, str | None]
+    ) -> tuple[OktaUser, list[str]]:
+        """Update the user a reviewer approved, as they saw it, or raise
+        OktaApprovalStaleError and write nothing."""
+        return self._run(approved_writes.update_approved(self._context, binding, changes))
+
+    async def aupdate_approved(
+        self, binding: UpdateBinding, changes: Mapping[str, str | None]
+    ) -> tuple[OktaUser, list[str]]:
+        return await self._arun(approved_writes.update_approved(self._context, binding, changes))
+
+    def create_approved(
+        self, binding: CreateBinding, profile: Mapping[str, str], *, activate: bool = True
+    ) -> OktaUser:
+        """Create the user a reviewer approved, unless someone the preview did not show now
+        has its login, email or name (then OktaApprovalStaleError, nothing created)."""
+        plan = approved_writes.create_approved(
+            self._context, binding, _new_profile(profile), activate=activate
+        )
+        return self._run(plan)
+
+    async def acreate_approved(
+        self, binding: CreateBinding, profile: Mapping[str, str], *, activate: bool = True
+    ) -> OktaUser:
+        plan = approved_writes.create_approved(
+            self._context, binding, _new_profile(profile), activate=activate
+        )
+        return await self._arun(plan)
+
+    def read_user_version(self, user_id: str) -> tuple[OktaUser, str | None]:
+        """A user and its ETag, with one request (no retry), as a preview reads it."""
+        request = api.get_user(user_id)
+        return self._run(previews.one_request(self._context, request, plans.user_and_etag))
+
     def check_admin(self) -> AdminAccess:
         """The admin behind the token and their role types."""
         return self._run(plans.check_admin(self._context))
@@ -436,10 +485,7 @@ def _new_profile(profile: Mapping[str, str]) -> dict[str, str]:
     The login must work as a path segment because an unsure create is checked by fetching
     the user by login.
     """
-    values = {name: value for name, value in profile.items() if value}
-    values.setdefault("login", values.get("email", ""))
-    check_user_id(values["login"])
-    return values
+    return turns.new_profile(profile)
 
 
 def _create_preview_plan(

@@ -8,6 +8,7 @@ right-to-left override): printable text stays readable, anything else is escaped
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -30,6 +31,9 @@ _LABELS = {
     "mobilePhone": "mobile phone",
 }
 _LABEL_WIDTH = 13
+# Bidirectional controls (embeddings, overrides, isolates) and marks: shown escaped, as is
+# every C0/C1 control and line or paragraph separator, so no value can forge or reorder a line.
+_BIDI = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def describe_update(preview: UpdatePreview) -> str:
@@ -154,7 +158,27 @@ def requested(tool_name: str, arguments: Mapping[str, Any]) -> str:
         text = repr(arguments)
     if len(text) > MAX_REQUEST_CHARS:
         text = text[:MAX_REQUEST_CHARS] + "… (cut)"
-    return f"Requested: {tool_name} {text}"
+    return reviewer_text(f"Requested: {reviewer_text(tool_name)} {text}")
+
+
+def reviewer_text(text: str) -> str:
+    """`text` with every character that could forge or reorder a line of it escaped.
+
+    Applied to every text a reviewer reads, whatever its source: C0/C1 controls other than
+    the line breaks the text itself puts in, U+2028/U+2029, and bidirectional controls
+    become `\\uXXXX`. Inside a JSON string literal the escape means the same character.
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(_escaped(ch) for ch in text)
+
+
+def _escaped(ch: str) -> str:
+    if ch == "\n":
+        return ch
+    if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs"):
+        return f"\\u{ord(ch):04x}"
+    return ch
 
 
 def quoted(value: str | None) -> str:

@@ -163,6 +163,19 @@ class OktaConflictError(OktaError):
         return "The user changed while it was being updated; get the user again and retry."
 
 
+class OktaApprovalStaleError(OktaError):
+    """An approved write was not sent: the org no longer matches what the reviewer approved."""
+
+    def for_agent(self) -> str:
+        return f"Not done: {_sentence(str(self))} {self.agent_hint()}"
+
+    def agent_hint(self) -> str:
+        return (
+            "Nothing was written. Propose the call again (call the tool again) so the person "
+            "sees a fresh preview and decides on it; do not report the change as made."
+        )
+
+
 class OktaRateLimitError(OktaError):
     retry_after: float | None = None
     """Seconds until Okta's rate-limit window resets, when known."""

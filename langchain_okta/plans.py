@@ -147,11 +147,11 @@ def list_users(
     after: str | None,
 ) -> Plan[UserPage]:
     request = api.list_users(query=query, search=search, filter=filter, limit=limit, after=after)
-    return (yield from call(ctx, request, _budget(ctx), api.read_user_page))
+    return (yield from call(ctx, request, wait_budget(ctx), api.read_user_page))
 
 
 def get_user(ctx: Context, user_id: str) -> Plan[OktaUser]:
-    return (yield from call(ctx, api.get_user(user_id), _budget(ctx), api.read_user))
+    return (yield from call(ctx, api.get_user(user_id), wait_budget(ctx), api.read_user))
 
 
 def create_user(ctx: Context, profile: Mapping[str, str], *, activate: bool) -> Plan[OktaUser]:
@@ -162,7 +162,7 @@ def create_user(ctx: Context, profile: Mapping[str, str], *, activate: bool) -> 
     by this call only if it has the requested profile, a status that fits `activate`, and
     Okta created it after this call began; any other user there already existed.
     """
-    budget = _budget(ctx)
+    budget = wait_budget(ctx)
     request = api.create_user(profile, activate=activate)
     began = ctx.clock()
     unsure = False
@@ -199,20 +199,24 @@ def update_user(
     The user is read first, so only attributes whose value differs are sent, a login
     resolves to the id, and the ETag guards against overwriting a concurrent edit.
     """
-    budget = _budget(ctx)
-    changed: list[str] | None = None
+    budget = wait_budget(ctx)
+    # The attributes of the last write sent that got a 412: it may have applied after all
+    # (an earlier attempt whose answer was lost), so a read that finds nothing left to send
+    # reports them, all of which then hold their requested values.
+    attempted: list[str] = []
     for _ in range(ctx.retries.max_attempts):
-        current, etag = yield from call(ctx, api.get_user(user_id), budget, _user_and_etag)
+        current, etag = yield from call(ctx, api.get_user(user_id), budget, user_and_etag)
         # Read again by id: a login may be the very attribute this update has changed.
         user_id = current.id
-        delta = _profile_delta(current, changes)
-        if changed is None:
-            changed = sorted(delta)
+        delta = profile_delta(current, changes)
         if not delta:
-            return current, changed
+            return current, attempted
+        # `changed` is what the write that succeeds changes on the version it applies to:
+        # after a 412, the version read again, not the first one.
+        attempted = sorted(delta)
         request = api.update_user(current.id, delta, etag=etag)
         try:
-            return (yield from call(ctx, request, budget, api.read_user)), changed
+            return (yield from call(ctx, request, budget, api.read_user)), attempted
         except OktaConflictError:
             # Someone else (or our own earlier attempt) changed the user: read it again.
             continue
@@ -221,7 +225,7 @@ def update_user(
 
 def check_admin(ctx: Context) -> Plan[AdminAccess]:
     """Who is behind the token, and which admin roles they hold."""
-    budget = _budget(ctx)
+    budget = wait_budget(ctx)
     me = yield from call(ctx, api.get_user("me"), budget, api.read_user)
     try:
         roles = yield from call(ctx, api.list_roles(me.id), budget, api.read_roles)
@@ -304,11 +308,11 @@ def _epoch(timestamp: str | None) -> float | None:
     return moment.timestamp() if moment.tzinfo else None
 
 
-def _user_and_etag(response: Received) -> tuple[OktaUser, str | None]:
+def user_and_etag(response: Received) -> tuple[OktaUser, str | None]:
     return api.read_user(response), api.etag_of(response)
 
 
-def _budget(ctx: Context) -> WaitBudget:
+def wait_budget(ctx: Context) -> WaitBudget:
     return WaitBudget(ctx.retries.max_wait, ctx.clock)
 
 
@@ -320,7 +324,7 @@ def _has_profile(user: OktaUser, profile: Mapping[str, str]) -> bool:
     )
 
 
-def _profile_delta(user: OktaUser, changes: Mapping[str, str | None]) -> dict[str, str | None]:
+def profile_delta(user: OktaUser, changes: Mapping[str, str | None]) -> dict[str, str | None]:
     current = user.profile.model_dump()
     return {name: value for name, value in changes.items() if current.get(name) != value}
 

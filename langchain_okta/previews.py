@@ -130,7 +130,7 @@ def preview_update(
     ctx: Context, user_id: str, changes: Mapping[str, str | None]
 ) -> Plan[UpdatePreview]:
     """One GET of the user; the preview compares each requested attribute with it."""
-    user = yield from _one_request(ctx, api.get_user(user_id), api.read_user)
+    user = yield from one_request(ctx, api.get_user(user_id), api.read_user)
     return update_preview(user, changes)
 
 
@@ -144,7 +144,7 @@ def preview_create(
     created just before.
     """
     request = api.list_users(search=lookup_search(profile), limit=LOOKUP_LIMIT)
-    page = yield from _one_request(ctx, request, api.read_user_page)
+    page = yield from one_request(ctx, request, api.read_user_page)
     return create_preview(
         profile,
         activate=activate,
@@ -232,7 +232,7 @@ def create_preview(
     )
 
 
-def _one_request(ctx: Context, request: ApiRequest, read: Callable[[Received], T]) -> Plan[T]:
+def one_request(ctx: Context, request: ApiRequest, read: Callable[[Received], T]) -> Plan[T]:
     """`plans.call` limited to one attempt and a short wait, on the client's shared limits."""
     once = dataclasses.replace(ctx, retries=ctx.retries.model_copy(update={"max_attempts": 1}))
     return (yield from call(once, request, WaitBudget(MAX_WAIT_SECONDS, ctx.clock), read))

@@ -8,7 +8,7 @@ import inspect
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from langchain_core.tools import BaseTool, BaseToolkit
@@ -27,7 +27,7 @@ from langchain_okta.summaries import SummaryLimits
 from langchain_okta.tools import build_tools
 
 if TYPE_CHECKING:
-    from langchain.agents.middleware import InterruptOnConfig
+    from langchain.agents.middleware import AgentMiddleware, InterruptOnConfig
 
 
 class OktaToolkit(Closing, BaseToolkit):
@@ -250,14 +250,40 @@ class OktaToolkit(Closing, BaseToolkit):
         if self._owns_client:
             await self.client.aclose()
 
+    def approval_middleware(
+        self,
+        *,
+        allowed_decisions: Sequence[str] = DEFAULT_DECISIONS,
+        interrupt_mode: Literal["batched", "per_call"] = "batched",
+    ) -> list[AgentMiddleware[Any, Any, Any]]:
+        """Middleware for `create_agent(middleware=...)`: approvals that bind.
+
+        Each write call pauses for `allowed_decisions` (default approve, edit, reject) with a
+        preview read from the org before the pause, in the light of the calls before it in
+        the same model message; the approved write happens only on the org as that preview
+        showed it, or nothing is written and the model is told what changed. Pass the list
+        as it is, in that order, with a checkpointer. See `langchain_okta.approval_middleware`.
+        """
+        from langchain_okta.approval_middleware import approval_middleware
+
+        return approval_middleware(
+            self.client,
+            [tool.name for tool in self.get_tools()],
+            allowed_decisions=allowed_decisions,
+            interrupt_mode=interrupt_mode,
+        )
+
     def approval_policy(
         self, *, allowed_decisions: Sequence[str] = DEFAULT_DECISIONS
     ) -> dict[str, bool | InterruptOnConfig]:
         """`interrupt_on` for LangChain's HumanInTheLoopMiddleware, for these tools.
 
         The write tools pause for `allowed_decisions` (default approve, edit, reject), each
-        described by a preview read from the org with one request; the read tools do not
-        pause. See `langchain_okta.approvals`.
+        described by a preview read from the org in the light of the write calls before it
+        in the same message; the read tools do not pause. The preview is true when read, but
+        does not bind the write: an approved call runs on the org as it is when it runs.
+        For writes held to what the reviewer saw, use `approval_middleware()`. See
+        `langchain_okta.approvals`.
         """
         return approval_policy(
             self.client,

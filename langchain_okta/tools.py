@@ -18,22 +18,20 @@ from langchain_okta.arguments import (
     UpdateUserArgs,
     validation_causes,
 )
+from langchain_okta.bindings import CreateBinding, UpdateBinding
 from langchain_okta.client import OktaClient
 from langchain_okta.errors import InvalidUserIdError, OktaError
 from langchain_okta.events import async_progress_events, progress_events
 from langchain_okta.models import OktaUser, UserPage
 from langchain_okta.search_syntax import search_string
 from langchain_okta.summaries import SummaryLimits, UserSummary
+from langchain_okta.tool_names import CREATE_USER, GET_USER, LIST_USERS, UPDATE_USER
 from langchain_okta.views import summary_content, user_content, users_content
 
 Output = tuple[str, Any]
 
 logger = logging.getLogger(__name__)
 
-LIST_USERS = "okta_list_users"
-GET_USER = "okta_get_user"
-CREATE_USER = "okta_create_user"
-UPDATE_USER = "okta_update_user"
 
 _DESCRIPTIONS = {
     LIST_USERS: (
@@ -150,6 +148,43 @@ def _update_user_tool(client: OktaClient) -> BaseTool:
             return _update_output(*result)
 
     return _tool(UPDATE_USER, UpdateUserArgs, run, arun)
+
+
+def approved_update_tool(client: OktaClient, binding: UpdateBinding) -> BaseTool:
+    """`okta_update_user` for one approved call: it writes only as `binding` allows."""
+
+    def run(**kwargs: Any) -> Output:
+        args = UpdateUserArgs.model_validate(kwargs)
+        with _errors_for_agent():
+            return _update_output(*client.update_approved(binding, args.profile_changes()))
+
+    async def arun(**kwargs: Any) -> Output:
+        args = UpdateUserArgs.model_validate(kwargs)
+        with _errors_for_agent():
+            result = await client.aupdate_approved(binding, args.profile_changes())
+            return _update_output(*result)
+
+    return _tool(UPDATE_USER, UpdateUserArgs, run, arun)
+
+
+def approved_create_tool(client: OktaClient, binding: CreateBinding) -> BaseTool:
+    """`okta_create_user` for one approved call: it creates only as `binding` allows."""
+
+    def run(**kwargs: Any) -> Output:
+        args = CreateUserArgs.model_validate(kwargs)
+        with _errors_for_agent():
+            user = client.create_approved(binding, args.new_profile(), activate=args.activate)
+            return _user_output(user)
+
+    async def arun(**kwargs: Any) -> Output:
+        args = CreateUserArgs.model_validate(kwargs)
+        with _errors_for_agent():
+            user = await client.acreate_approved(
+                binding, args.new_profile(), activate=args.activate
+            )
+            return _user_output(user)
+
+    return _tool(CREATE_USER, CreateUserArgs, run, arun)
 
 
 class OktaTool(StructuredTool):

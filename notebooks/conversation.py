@@ -103,7 +103,7 @@ def tool_summary(message: ToolMessage) -> str:
 
 def review_request(action: dict[str, Any]) -> str:
     """A write waiting for review, with the description the middleware shows the reviewer
-    (with `toolkit.approval_policy()`, a preview read from the org)."""
+    (with `toolkit.approval_middleware()`, a preview read from the org before the pause)."""
     description = action.get("description") or json.dumps(action["args"])
     return f"** waiting for review: {action['name']}\n{description}"
 

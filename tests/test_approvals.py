@@ -6,12 +6,12 @@ import logging
 from typing import Any
 
 import pytest
+from langchain_core.messages import AIMessage
 from pydantic import ValidationError
 
 from langchain_okta import OktaToolkit
 from langchain_okta.approvals import (
     CallDescriber,
-    _DescriptionMemo,
     adescribe_call,
     apreview_call,
     describe_call,
@@ -174,63 +174,27 @@ def test_preview_call_refuses_a_tool_that_writes_nothing(toolkit: OktaToolkit):
 # -- asked again when the paused run resumes -------------------------------------------------
 
 
-def test_a_call_described_again_is_not_read_again(toolkit: OktaToolkit, org: SandboxOrg):
+def test_a_call_described_again_is_read_again_from_the_org(toolkit: OktaToolkit, org: SandboxOrg):
     describe = CallDescriber(toolkit.client)
     call = a_call(UPDATE, {"user_id": JANE, "last_name": "Smith"})
-    start = len(org.requests)
+    describe(call, {}, None)
+    toolkit.client.update_user(JANE, {"lastName": "Smith"})
 
-    first = describe(call, {}, None)
     again = describe(call, {}, None)
 
-    assert again == first
-    assert len(org.requests) - start == 1
+    # Nothing is cached: the same call id in another conversation, or later, is read afresh.
+    assert '  last name     "Smith" (no change)' in again.splitlines()
 
 
-def test_a_call_described_a_third_time_is_read_again(toolkit: OktaToolkit, org: SandboxOrg):
-    describe = CallDescriber(toolkit.client)
-    call = a_call(UPDATE, {"user_id": JANE, "last_name": "Smith"})
-    start = len(org.requests)
-
-    for _ in range(3):
-        describe(call, {}, None)
-
-    assert len(org.requests) - start == 2
-
-
-def test_other_arguments_under_the_same_call_id_are_read_afresh(
-    toolkit: OktaToolkit, org: SandboxOrg
+def test_a_call_is_described_after_the_write_calls_before_it_in_its_message(
+    toolkit: OktaToolkit,
 ):
     describe = CallDescriber(toolkit.client)
-    describe(a_call(UPDATE, {"user_id": JANE, "last_name": "Smith"}), {}, None)
+    first = a_call(UPDATE, {"user_id": JANE, "last_name": "Smith"}, "call-1")
+    second = a_call(UPDATE, {"user_id": JANE, "last_name": "Patel"}, "call-2")
+    message = AIMessage(content="", tool_calls=[first, second])
 
-    text = describe(a_call(UPDATE, {"user_id": JANE, "last_name": "Jones"}), {}, None)
+    text = describe(second, {"messages": [message]}, None)
 
-    assert '"Patel" → "Jones"' in text
-
-
-def test_a_call_without_an_id_is_read_every_time(toolkit: OktaToolkit, org: SandboxOrg):
-    describe = CallDescriber(toolkit.client)
-    call = a_call(UPDATE, {"user_id": JANE, "last_name": "Smith"}, call_id=None)
-    start = len(org.requests)
-
-    describe(call, {}, None)
-    describe(call, {}, None)
-
-    assert len(org.requests) - start == 2
-
-
-def test_the_memo_gives_each_description_out_once():
-    memo = _DescriptionMemo(size=4)
-    memo.put(("id", "tool", "{}"), "text")
-
-    assert memo.take(("id", "tool", "{}")) == "text"
-    assert memo.take(("id", "tool", "{}")) is None
-
-
-def test_the_memo_forgets_its_oldest_entry_past_its_size():
-    memo = _DescriptionMemo(size=2)
-    for number in range(3):
-        memo.put((str(number), "tool", "{}"), f"text {number}")
-
-    assert memo.take(("0", "tool", "{}")) is None
-    assert memo.take(("2", "tool", "{}")) == "text 2"
+    assert "This turn: Call 1 of this turn also change(s) this user" in text
+    assert '  last name     "Smith" → "Patel"' in text.splitlines()

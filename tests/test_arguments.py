@@ -128,6 +128,36 @@ def test_create_refuses_bidi_overrides_c1_controls_and_lone_surrogates(name):
         CreateUserArgs(**{**NEW_USER, "first_name": name})
 
 
+FORGERS = ["\u2028", "\u2029", "\u202e", "\u2066", "\x1b", "\x85"]
+
+
+@pytest.mark.parametrize("character", FORGERS, ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("first_name", "Jane{}Doe"),
+        ("last_name", "Do{}e"),
+        ("email", "jane{}@example.com"),
+        ("login", "jane{}@example.com"),
+        ("mobile_phone", "+1 555{} 0100"),
+    ],
+)
+def test_create_refuses_line_separators_bidi_and_controls_in_every_text_field(
+    field, value, character
+):
+    with pytest.raises(ValidationError):
+        CreateUserArgs(**{**NEW_USER, field: value.format(character)})
+
+
+@pytest.mark.parametrize("character", FORGERS, ids=lambda c: f"U+{ord(c):04X}")
+@pytest.mark.parametrize("field", ["first_name", "last_name", "email", "login", "mobile_phone"])
+def test_update_refuses_line_separators_bidi_and_controls(field, character):
+    # Inside the value: at either end, whitespace such as U+2028 is stripped, not kept.
+    value = f"x{character}x@example.com" if field in ("email", "login") else f"x{character}x"
+    with pytest.raises(ValidationError):
+        UpdateUserArgs(user_id="00u1", **{field: value})
+
+
 def test_update_accepts_a_phone_number_with_a_no_break_space():
     args = UpdateUserArgs(user_id="00u1", mobile_phone="+1\u00a0555\u00a00100")
 

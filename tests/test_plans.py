@@ -676,6 +676,23 @@ def test_update_after_412_does_not_resend_changes_already_applied(ctx):
     assert changed == ["lastName"]
 
 
+def test_changed_after_a_412_is_what_the_final_write_changed_on_the_version_read_again(ctx):
+    # The first read holds the requested first name already; another admin changes it before
+    # the write, so the write that succeeds reverts it: `changed` must say so.
+    okta = Script(
+        ctx,
+        user(etag='W/"1"', firstName="Jane", lastName="Doe"),
+        okta_error(412, "E0000231"),
+        user(etag='W/"2"', firstName="Janet", lastName="Doe"),
+        user(firstName="Jane", lastName="Roe"),
+    )
+
+    _, changed = okta.run(plans.update_user(ctx, "00u1", {"firstName": "Jane", "lastName": "Roe"}))
+
+    assert okta.sent[3].body == {"profile": {"firstName": "Jane", "lastName": "Roe"}}
+    assert changed == ["firstName", "lastName"]
+
+
 def test_rename_by_login_whose_answer_was_lost_reads_the_user_again_by_id(ctx):
     renamed = "jane.roe@example.com"
     okta = Script(

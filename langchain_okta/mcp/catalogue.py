@@ -13,7 +13,7 @@ import mcp_types as types
 from langchain_core.tools import BaseTool
 from pydantic import BaseModel
 
-from langchain_okta.tools import CREATE_USER, GET_USER, LIST_USERS, UPDATE_USER
+from langchain_okta.tool_names import CREATE_USER, GET_USER, LIST_USERS, UPDATE_USER
 
 WRITE_TOOLS = frozenset({CREATE_USER, UPDATE_USER})
 
