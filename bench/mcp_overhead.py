@@ -273,9 +273,9 @@ def report(results: dict[str, Any]) -> str:
         )
     lines += [
         "",
-        "A confirmed update reads the user once for the preview and once more just before the "
-        "write (to stop it if the user changed while the person decided), on top of the "
-        "tool's own read and write.",
+        "A confirmed update reads the user for the preview (with its ETag), then sends the "
+        "approved write as the approval middleware does: a read by the previewed id and the "
+        "write with If-Match on the previewed version.",
         "",
     ]
     return "\n".join(lines)

@@ -10,17 +10,15 @@
   bound to this tool and these exact arguments, and valid for `APPROVAL_SECONDS`, so a
   client can neither forge an approval nor replay one onto other arguments.
 
-Either way the person sees the live preview (`approvals.adescribe_call`, the same text as the
-LangChain approval policy), nothing is written unless they accept, and a client that cannot
-ask is refused with the reason; it is never written silently.
+Either way the person sees the live preview (`client.apreview_turn`, the same text and
+binding as the LangChain approval middleware's), nothing is written unless they accept, and
+a client that cannot ask is refused with the reason; it is never written silently.
 
-The approved write is bound to what the person saw: `BoundWrites.run` is the one place that
-decides whether the org still matches the approval. Today it reads the preview again and
-writes only if it reads the same, one approved write at a time, so an edit by another admin
-while the person decided, or a sibling write approved at the same time, stops the write.
-(Another admin's change in the instant between that read and the write is not caught here;
-issue 18's ETag binding, an `If-Match` on the write, closes it, and plugs in at `Approval`
-and `BoundWrites.run`.)
+The approved write is bound to what the person saw (`bindings.py`): `BoundWrites.run` sends
+it as the approval middleware does, an update to the previewed user id with `If-Match` on the
+previewed version, a create after its lookup is repeated. If the user changed meanwhile
+(another admin's edit while the person decided, or a sibling write approved with it), nothing
+is written and the model is told what changed and to propose again.
 """
 
 from __future__ import annotations
@@ -31,21 +29,26 @@ from typing import Any, Literal
 
 import anyio
 import mcp_types as types
+from langchain_core.tools import BaseTool
 from mcp.server.context import ServerRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp.shared.message import ServerMessageMetadata
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, ConfigDict
 
-from langchain_okta.approvals import adescribe_call
+from langchain_okta.bindings import CallApproval, args_digest
 from langchain_okta.client import OktaClient
+from langchain_okta.tools import approved_create_tool, approved_update_tool
+from langchain_okta.turns import WriteCall
 
 logger = logging.getLogger(__name__)
 
-ToolRun = Callable[[Mapping[str, Any]], Awaitable[types.CallToolResult]]
+ToolRun = Callable[[BaseTool, Mapping[str, Any]], Awaitable[types.CallToolResult]]
 
 # The key of the one question in an InputRequiredResult.
 CONFIRM_KEY = "confirm"
+# Each MCP call is a turn of one write call, under this id.
+_CALL_ID = "mcp-call"
 # How long a 2026-07-28 client may take to come back with the person's answer; the SDK's
 # request-state default, stated here because it is a promise to the person deciding.
 APPROVAL_SECONDS = 600.0
@@ -66,15 +69,23 @@ _QUESTION: dict[str, Any] = {
 
 
 class Approval(BaseModel):
-    """What the person was shown for one write call, and so what an acceptance approves.
+    """What the person was shown for one write call, and what accepting it binds: the user
+    id and ETag an update goes to, or the lookup a create repeats (`bindings.py`).
 
     In the 2026-07-28 flow it travels in the sealed request state between the two calls.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    tool: str
-    preview: str
+    call: CallApproval
+
+    @property
+    def tool(self) -> str:
+        return self.call.tool
+
+    @property
+    def preview(self) -> str:
+        return self.call.description
 
 
 Answer = Literal["accept", "decline", "cancel", "unchecked"]
@@ -83,6 +94,7 @@ Answer = Literal["accept", "decline", "cancel", "unchecked"]
 async def confirmed_write(
     ctx: ServerRequestContext[Any, Any],
     params: types.CallToolRequestParams,
+    tool: BaseTool,
     writes: BoundWrites,
     run: ToolRun,
 ) -> types.CallToolResult | types.InputRequiredResult:
@@ -93,7 +105,7 @@ async def confirmed_write(
         if params.request_state is not None:
             approval = Approval.model_validate_json(params.request_state)
             answer = _answer((params.input_responses or {}).get(CONFIRM_KEY))
-            return await _decided(approval, answer, arguments, writes, run)
+            return await _decided(approval, answer, arguments, tool, writes, run)
         if not _can_elicit(ctx):
             return refused_without_elicitation(params.name)
         approval = await preview(client, params.name, arguments)
@@ -115,26 +127,23 @@ async def confirmed_write(
             f"the confirmation could not be shown (the client answered: {exc}). Nothing was "
             "changed. Tell the user; do not retry the same call."
         )
-    return await _decided(approval, _answer(result), arguments, writes, run)
+    return await _decided(approval, _answer(result), arguments, tool, writes, run)
 
 
 async def preview(client: OktaClient, tool_name: str, arguments: Mapping[str, Any]) -> Approval:
-    """The live preview the person is asked about (one request to the org)."""
-    return Approval(tool=tool_name, preview=await adescribe_call(client, tool_name, arguments))
+    """The live preview the person is asked about, and its binding (one request to the org)."""
+    approvals = await client.apreview_turn([WriteCall(_CALL_ID, tool_name, arguments)])
+    return Approval(call=approvals.calls[_CALL_ID])
 
 
 class BoundWrites:
-    """Runs approved writes, each only if the org still reads as the person saw it.
+    """Runs approved writes bound to what the person saw, one at a time.
 
-    Invariant: between one approved write's second read and its write, no other write
-    approved through this server runs: all hold `_lock`. Without it, two writes to one user
-    approved together (sibling calls of one turn) would both read the user unchanged and
-    both go ahead, the second undoing the first. Writes wait for a person anyway, so running
-    them one at a time costs nothing anyone notices.
-
-    The plug point for issue 18's binding: with the user id and ETag in `Approval`, `run`
-    becomes the write to that id with `If-Match`, without the second read, and the check
-    then also holds against other admins' writes in that instant.
+    Invariant: no two writes approved through this server run at once; all hold `_lock`.
+    An update is held to the previewed version by `If-Match` whatever else runs, but a
+    create's repeated lookup is only meaningful if a sibling create approved with it (the
+    same person twice) has finished first. Writes wait for a person anyway, so running them
+    one at a time costs nothing anyone notices.
     """
 
     def __init__(self, client: OktaClient) -> None:
@@ -142,19 +151,25 @@ class BoundWrites:
         self._lock = anyio.Lock()
 
     async def run(
-        self, approval: Approval, arguments: Mapping[str, Any], write: ToolRun
+        self, approval: Approval, arguments: Mapping[str, Any], tool: BaseTool, write: ToolRun
     ) -> types.CallToolResult:
+        call = approval.call
+        if call.tool != tool.name or call.args_digest != args_digest(tool.name, arguments):
+            # The sealed request state already binds the arguments; this holds without it.
+            return _not_done(
+                "this answer approves another call than this one, so nothing was written. "
+                "Call the tool again so the person sees this call's preview."
+            )
+        if call.update is not None:
+            bound = approved_update_tool(self.client, call.update)
+        elif call.create is not None:
+            bound = approved_create_tool(self.client, call.create)
+        else:
+            # The preview could not be read and said so: the person approved the call as
+            # shown, unbound (as the approval middleware runs it).
+            bound = tool
         async with self._lock:
-            now = await preview(self.client, approval.tool, arguments)
-            if now.preview != approval.preview:
-                return _not_done(
-                    "the user changed since the person approved this change, so it was not "
-                    "made and nothing was changed. What the person approved:\n"
-                    f"{approval.preview}\nWhat it would do now:\n{now.preview}\n"
-                    "Call the tool again if the change is still wanted: the person will be "
-                    "asked again with the new preview."
-                )
-            return await write(arguments)
+            return await write(bound, arguments)
 
     def __repr__(self) -> str:
         return f"BoundWrites({self.client!r})"
@@ -173,12 +188,13 @@ async def _decided(
     approval: Approval,
     answer: Answer,
     arguments: Mapping[str, Any],
+    tool: BaseTool,
     writes: BoundWrites,
     run: ToolRun,
 ) -> types.CallToolResult:
     if answer == "accept":
         logger.info("the person confirmed a call of %s", approval.tool)
-        return await writes.run(approval, arguments, run)
+        return await writes.run(approval, arguments, tool, run)
     logger.info("the person did not confirm a call of %s (%s)", approval.tool, answer)
     if answer == "decline":
         return _not_done(

@@ -72,15 +72,15 @@ def build_server(toolkit: OktaToolkit, options: ServerOptions | None = None) -> 
             return _unknown_tool(params.name, tools)
         structured = _structured(ctx)
 
-        async def run(arguments: Mapping[str, Any]) -> types.CallToolResult:
-            return await run_tool(tool, arguments, ctx.session, structured=structured)
+        async def run(to_run: BaseTool, arguments: Mapping[str, Any]) -> types.CallToolResult:
+            return await run_tool(to_run, arguments, ctx.session, structured=structured)
 
         arguments = params.arguments or {}
         # Arguments the tool refuses are refused without asking anyone: the tool's own
         # message tells the model how to fix them, and nothing is written.
         if confirm and params.name in WRITE_TOOLS and _accepted(tool, arguments):
-            return await confirmed_write(ctx, params, writes, run)
-        return await run(arguments)
+            return await confirmed_write(ctx, params, tool, writes, run)
+        return await run(tool, arguments)
 
     server: Server[Any] = Server(
         SERVER_NAME,

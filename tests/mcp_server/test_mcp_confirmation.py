@@ -50,9 +50,12 @@ async def test_another_admins_edit_while_the_person_decides_stops_the_write(
         )
 
     assert result.is_error
-    assert "the user changed since the person approved this change" in text(result)
-    assert f'"{user["firstName"]}" → "Approved"' in text(result)
-    assert '"Other" → "Approved"' in text(result)
+    assert text(result).startswith(
+        f'Not done: user "{user["id"]}" (login "admin@example.com") changed since the person '
+        "approved this update; what changed (as approved → now): "
+        f'firstName: "{user["firstName"]}" → "Other".'
+    )
+    assert "Nothing was written. Propose the call again" in text(result)
     now = await sandbox_toolkit.client.aget_user(user["id"])
     assert now.profile.firstName == "Other"
 
@@ -206,7 +209,7 @@ async def test_two_writes_to_one_user_approved_together_cannot_both_go_ahead(
     assert sorted(result.is_error for result in results) == [False, True]
     [done] = [result for result in results if not result.is_error]
     [stopped] = [result for result in results if result.is_error]
-    assert "changed since the person approved" in text(stopped)
+    assert "changed since the person approved this update" in text(stopped)
     now = await sandbox_toolkit.client.aget_user(user["id"])
     assert now.profile.firstName == done.structured_content["user"]["firstName"]  # type: ignore[index]
 
@@ -291,3 +294,37 @@ async def test_an_approval_from_another_server_process_is_refused(
 
     now = await sandbox_toolkit.client.aget_user(user["id"])
     assert now.profile.firstName == user["firstName"]
+
+
+async def test_an_update_by_login_never_lands_on_whoever_takes_the_login_meanwhile(
+    sandbox_toolkit: OktaToolkit, mode: str
+) -> None:
+    first = (await sandbox_toolkit.client.alist_users(limit=2)).users[1]
+    login = str(first.profile.login)
+    newcomer: list[str] = []
+
+    async def move_login_then_accept(
+        context: ClientRequestContext, params: types.ElicitRequestParams
+    ) -> types.ElicitResult:
+        # While the person decides, the user's login changes and a new hire gets it.
+        client = sandbox_toolkit.client
+        await client.aupdate_user(first.id, {"login": f"moved.{login}"})
+        hire = await client.acreate_user(
+            {"firstName": "New", "lastName": "Hire", "email": login, "login": login},
+            activate=False,
+        )
+        newcomer.append(hire.id)
+        return types.ElicitResult(action="accept", content={"confirm": True})
+
+    server = build_server(sandbox_toolkit)
+    async with Client(server, mode=mode, elicitation_callback=move_login_then_accept) as c:
+        result = await c.call_tool(
+            "okta_update_user", {"user_id": login, "email": "x@evil.example"}
+        )
+
+    assert result.is_error
+    assert "Nothing was written" in text(result)
+    hire = await sandbox_toolkit.client.aget_user(newcomer[0])
+    assert hire.profile.email == login
+    moved = await sandbox_toolkit.client.aget_user(first.id)
+    assert moved.profile.email == first.profile.email
