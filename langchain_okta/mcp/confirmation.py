@@ -124,8 +124,8 @@ async def confirmed_write(
         )
     except MCPError as exc:
         return _not_done(
-            f"the confirmation could not be shown (the client answered: {exc}). Nothing was "
-            "changed. Tell the user; do not retry the same call."
+            f"the confirmation could not be shown to the person ({exc}). Nothing was changed. "
+            "Tell the user; do not retry the same call."
         )
     return await _decided(approval, _answer(result), arguments, tool, writes, run)
 
