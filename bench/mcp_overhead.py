@@ -114,6 +114,7 @@ async def measure(box: Sandbox, http_url: str, config: Config) -> dict[str, Any]
             "mcp stdio": Client(_stdio(box)),
             "mcp stdio 2025-11-25": Client(_stdio(box), mode="legacy"),
             "mcp http": Client(http_url),
+            "mcp http 2025-11-25": Client(http_url, mode="legacy"),
         }
         for client in clients.values():
             await stack.enter_async_context(client)
@@ -123,7 +124,7 @@ async def measure(box: Sandbox, http_url: str, config: Config) -> dict[str, Any]
             "direct": lambda: _direct(tools["okta_get_user"], get),
         }
         for name, client in clients.items():
-            if "2025" not in name or "stdio" in name:
+            if name != "mcp in memory 2025-11-25":
                 read_variants[name] = _mcp(client, "okta_get_user", get)
         reads = await time_async(read_variants, config.plan)
 

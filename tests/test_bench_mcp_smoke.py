@@ -40,6 +40,7 @@ def test_every_path_is_measured_against_the_direct_call(results: dict[str, Any])
         "mcp stdio",
         "mcp stdio 2025-11-25",
         "mcp http",
+        "mcp http 2025-11-25",
     }
     for name, figure in results["reads"].items():
         assert figure["ms"] > 0

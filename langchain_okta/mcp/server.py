@@ -56,13 +56,18 @@ def build_server(toolkit: OktaToolkit, options: ServerOptions | None = None) -> 
     tools = {tool.name: tool for tool in toolkit.get_tools()}
     writes = BoundWrites(toolkit.client)
 
+    # The listing is fixed once built (the toolkit is): made once, for clients with and
+    # without structured output.
+    listings = {
+        structured: [mcp_tool(tool, structured=structured) for tool in tools.values()]
+        for structured in (True, False)
+    }
+    input_schemas = {tool.name: tool.input_schema for tool in listings[True]}
+
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        structured = _structured(ctx)
-        return types.ListToolsResult(
-            tools=[mcp_tool(tool, structured=structured) for tool in tools.values()]
-        )
+        return types.ListToolsResult(tools=listings[_structured(ctx)])
 
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
@@ -89,6 +94,9 @@ def build_server(toolkit: OktaToolkit, options: ServerOptions | None = None) -> 
         instructions=_INSTRUCTIONS,
         on_list_tools=list_tools,
         on_call_tool=call_tool,
+        # Over HTTP on 2026-07-28 the SDK checks each call's Mcp-Param headers against the
+        # tool's input schema; without this it runs the whole tools/list handler per call.
+        get_tool_input_schema=input_schemas.get,
     )
     # Seals the approval a 2026-07-28 client carries between its two calls (confirmation.py).
     # The key lives in this process only: a restarted server asks again.
