@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
 from mcp_support import SERVER, Person, text
 
 from langchain_okta.sandbox import SandboxOrg
@@ -78,3 +80,24 @@ async def test_a_service_app_that_may_manage_users_gets_confirmed_writes() -> No
     changed = org.find_by_login(admin["profile"]["login"])
     assert changed is not None
     assert changed["profile"]["firstName"] == "Scoped"
+
+
+async def test_the_token_never_appears_in_the_servers_log_or_answers(tmp_path: Path) -> None:
+    org = SandboxOrg(users=5, token="00SeCrEtToKeN-do-not-print")
+    log = tmp_path / "stderr.log"
+    with org.serve() as url, log.open("w") as errlog:
+        environment = {"OKTA_ORG_URL": url, "OKTA_API_TOKEN": org.token}
+        transport = stdio_client(_server(environment), errlog=errlog)
+        async with Client(transport) as client:
+            answers = [
+                await client.call_tool("okta_get_user", {"user_id": "nobody@example.com"}),
+                await client.call_tool("okta_list_users", {"search": "profile.x eq"}),
+                await client.call_tool("okta_update_user", {"user_id": "x", "first_name": "Y"}),
+            ]
+
+    written = log.read_text()
+    assert "serving http://" in written
+    assert org.token not in written
+    for answer in answers:
+        assert answer.is_error
+        assert org.token not in text(answer)
