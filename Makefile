@@ -20,8 +20,8 @@ install: $(INSTALLED)
 INSPECTOR_VERSION := 2.12.0
 inspector:
 	command -v npm >/dev/null || { echo "npm not found: the MCP Inspector test will skip"; exit 1; }
-	npm install --silent --no-audit --no-fund --prefix .inspector \
-		@modelcontextprotocol/inspector@$(INSPECTOR_VERSION)
+	npm install --silent --no-audit --no-fund --fetch-retries=1 --fetch-timeout=30000 \
+		--prefix .inspector @modelcontextprotocol/inspector@$(INSPECTOR_VERSION)
 
 test: lint typecheck workflows unit notebooks
 
