@@ -138,7 +138,8 @@ def _announce(toolkit: OktaToolkit, args: argparse.Namespace) -> None:
 async def _serve_http(server: Server[Any], args: argparse.Namespace) -> None:
     import uvicorn
 
-    app = server.streamable_http_app(host=args.host)
+    # The SDK turns DNS-rebinding protection on for the loopback names it knows (bare).
+    app = server.streamable_http_app(host=args.host.strip("[]"))
     sock = listening_socket(args.host, args.port)
     try:
         host, port = sock.getsockname()[:2]

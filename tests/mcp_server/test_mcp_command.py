@@ -157,3 +157,18 @@ async def test_http_connections_send_without_waiting_for_acks() -> None:
         await asyncio.wait_for(seen.wait(), timeout=10)
 
     assert nodelay == [1]
+
+
+def test_http_on_ipv6_loopback_refuses_a_request_naming_another_host() -> None:
+    server = HttpServer("--host", "[::1]")
+    try:
+        refused = httpx.post(
+            server.url,
+            headers={"Host": "attacker.example", "Content-Type": "application/json"},
+            json={"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {}},
+        )
+    finally:
+        server.stop()
+
+    assert server.url.startswith("http://[::1]:")
+    assert refused.status_code == 421
