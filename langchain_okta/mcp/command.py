@@ -6,13 +6,16 @@
 
 Credentials are the toolkit's: OKTA_ORG_URL with OKTA_API_TOKEN, or a service app
 (OKTA_CLIENT_ID with OKTA_PRIVATE_KEY or OKTA_PRIVATE_KEY_PATH, OKTA_KEY_ID, OKTA_SCOPES).
-Logs go to stderr only: on stdio, stdout carries the protocol.
+Over HTTP every request must carry `Authorization: Bearer $LANGCHAIN_OKTA_MCP_TOKEN` (the
+sandbox on loopback may go without). Logs go to stderr only: on stdio, stdout carries the
+protocol.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import socket
 import sys
 from collections.abc import Sequence
@@ -23,6 +26,7 @@ import anyio
 from mcp.server.lowlevel import Server
 
 from langchain_okta.errors import OktaConfigurationError, OktaError
+from langchain_okta.mcp.http_auth import MIN_TOKEN_LENGTH, TOKEN_VARIABLE, BearerToken
 from langchain_okta.mcp.server import ServerOptions, build_server
 from langchain_okta.sandbox.__main__ import EXPOSE_FLAG
 from langchain_okta.sandbox.org import IN_PROCESS_URL, SandboxOrg, is_loopback_host
@@ -42,8 +46,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if exposed and not args.expose_writable_admin_api:
         parser.error(
             f"--host {args.host} is not loopback: it would serve Okta admin tools to the "
-            f"network, without authentication. Pass {EXPOSE_FLAG} if that is what you mean."
+            f"network. Pass {EXPOSE_FLAG} if that is what you mean."
         )
+    args.http_token = _http_token(parser, args) if args.transport == "http" else None
     # stderr only: on stdio, stdout carries the protocol. The server's own messages at
     # INFO; the libraries' (httpx logs every request URL) at WARNING.
     logging.basicConfig(
@@ -60,6 +65,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     return 0
+
+
+def _http_token(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """The bearer token HTTP requests must carry; None only for the sandbox, on loopback."""
+    token = os.environ.get(TOKEN_VARIABLE, "").strip()
+    if not token:
+        if args.sandbox and is_loopback_host(args.host):
+            return None
+        parser.error(
+            f"streamable HTTP needs a token in {TOKEN_VARIABLE}: any process or user on this "
+            "machine can reach loopback, and the server holds Okta admin credentials. Set it "
+            f"to at least {MIN_TOKEN_LENGTH} random characters and have the client send "
+            "'Authorization: Bearer <token>'."
+        )
+    if len(token) < MIN_TOKEN_LENGTH:
+        parser.error(f"{TOKEN_VARIABLE} must be at least {MIN_TOKEN_LENGTH} characters")
+    return token
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,6 +146,8 @@ def _announce(toolkit: OktaToolkit, args: argparse.Namespace) -> None:
     names = ", ".join(tool.name for tool in toolkit.get_tools())
     where = "a sandbox org in this process" if args.sandbox else toolkit.client.settings.org_url
     logger.info("serving %s on %s: %s", where, args.transport, names)
+    if args.transport == "http" and args.http_token is None:
+        logger.warning("HTTP without a token: any local process can use this sandbox org")
     if toolkit.read_only:
         logger.info("read-only: no tool can change the org")
     elif args.no_confirm:
@@ -139,7 +163,9 @@ async def _serve_http(server: Server[Any], args: argparse.Namespace) -> None:
     import uvicorn
 
     # The SDK turns DNS-rebinding protection on for the loopback names it knows (bare).
-    app = server.streamable_http_app(host=args.host.strip("[]"))
+    app: Any = server.streamable_http_app(host=args.host.strip("[]"))
+    if args.http_token is not None:
+        app = BearerToken(app, args.http_token)
     sock = listening_socket(args.host, args.port)
     try:
         host, port = sock.getsockname()[:2]

@@ -3,17 +3,24 @@ subprocess (stdio parameters, or HTTP on a free loopback port), and result reade
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
+import httpx2
 import mcp_types as types
-from mcp import StdioServerParameters
+from mcp import Client, StdioServerParameters
 from mcp.client.session import ClientRequestContext
+from mcp.client.streamable_http import streamable_http_client
 
 from langchain_okta.mcp.command import ENDPOINT_LINE
+from langchain_okta.mcp.http_auth import TOKEN_VARIABLE
 
+# The bearer token the HTTP servers of the tests require (any 32 characters or more).
+HTTP_TOKEN = "test-token-0123456789abcdefghijklmnopqrstuvwxyz"
 # Enough people for a summary of three pages (200 users a page).
 SANDBOX_USERS = 450
 SERVER = [sys.executable, "-m", "langchain_okta.mcp", "--sandbox"]
@@ -46,9 +53,16 @@ def stdio_params(*flags: str) -> StdioServerParameters:
 
 
 class HttpServer:
-    """`langchain-okta-mcp --transport http --port 0` in a subprocess, and its endpoint."""
+    """`langchain-okta-mcp --transport http --port 0` in a subprocess, and its endpoint.
 
-    def __init__(self, *flags: str) -> None:
+    Requests must carry `headers` (the bearer token the server was given).
+    """
+
+    def __init__(self, *flags: str, token: str | None = HTTP_TOKEN) -> None:
+        environment = {name: value for name, value in os.environ.items() if name != TOKEN_VARIABLE}
+        if token is not None:
+            environment[TOKEN_VARIABLE] = token
+        self.headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
         self.process = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
             [
                 *SERVER,
@@ -60,6 +74,7 @@ class HttpServer:
                 "0",
                 *flags,
             ],
+            env=environment,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -89,6 +104,11 @@ class HttpServer:
         for line in self.process.stderr:
             self.stderr.append(line)
 
+    def client(self, **options: Any) -> Client:
+        """An SDK client for this server, sending the token."""
+        http = httpx2.AsyncClient(headers=self.headers, timeout=httpx2.Timeout(30, read=300))
+        return Client(_AuthorizedHttp(self.url, http), **options)
+
     def stop(self) -> None:
         self.process.terminate()
         try:
@@ -115,3 +135,21 @@ def text(result: types.CallToolResult) -> str:
     block = result.content[0]
     assert isinstance(block, types.TextContent)
     return block.text
+
+
+class _AuthorizedHttp:
+    """The SDK's streamable HTTP transport over an httpx2 client of ours, closed with it."""
+
+    def __init__(self, url: str, http: httpx2.AsyncClient) -> None:
+        self._url, self._http = url, http
+        self._transport: Any = None
+
+    async def __aenter__(self) -> Any:
+        self._transport = streamable_http_client(self._url, http_client=self._http)
+        return await self._transport.__aenter__()
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            await self._transport.__aexit__(*exc)
+        finally:
+            await self._http.aclose()

@@ -14,9 +14,10 @@ from typing import Any
 
 import httpx
 import pytest
-from mcp_support import SERVER, HttpServer
+from mcp_support import HTTP_TOKEN, SERVER, HttpServer
 
 from langchain_okta.mcp.command import _parser, listening_socket, main
+from langchain_okta.mcp.http_auth import TOKEN_VARIABLE
 from langchain_okta.oauth.config import (
     CLIENT_ID_VARIABLES,
     KEY_ID_VARIABLES,
@@ -103,7 +104,11 @@ def test_http_refuses_a_request_naming_another_host(http_server: HttpServer) -> 
     """DNS rebinding: a web page's script reaching the loopback port under its own name."""
     refused = httpx.post(
         http_server.url,
-        headers={"Host": "attacker.example", "Content-Type": "application/json"},
+        headers={
+            **http_server.headers,
+            "Host": "attacker.example",
+            "Content-Type": "application/json",
+        },
         json={"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {}},
     )
 
@@ -164,7 +169,11 @@ def test_http_on_ipv6_loopback_refuses_a_request_naming_another_host() -> None:
     try:
         refused = httpx.post(
             server.url,
-            headers={"Host": "attacker.example", "Content-Type": "application/json"},
+            headers={
+                **server.headers,
+                "Host": "attacker.example",
+                "Content-Type": "application/json",
+            },
             json={"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {}},
         )
     finally:
@@ -172,3 +181,68 @@ def test_http_on_ipv6_loopback_refuses_a_request_naming_another_host() -> None:
 
     assert server.url.startswith("http://[::1]:")
     assert refused.status_code == 421
+
+
+DISCOVER = {"jsonrpc": "2.0", "id": 1, "method": "server/discover", "params": {}}
+JSON = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer wrong-token-0123456789abcdefghijklmnop", f"Basic {HTTP_TOKEN}", HTTP_TOKEN],
+    ids=["none", "wrong", "basic", "bare"],
+)
+def test_http_refuses_a_request_without_the_token(
+    http_server: HttpServer, authorization: str | None
+) -> None:
+    headers = {**JSON, **({"Authorization": authorization} if authorization else {})}
+
+    refused = httpx.post(http_server.url, headers=headers, json=DISCOVER)
+
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_http_answers_a_request_with_the_token(http_server: HttpServer) -> None:
+    version = "2026-07-28"
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": version,
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    answered = httpx.post(
+        http_server.url,
+        headers={
+            **JSON,
+            **http_server.headers,
+            "MCP-Protocol-Version": version,
+            "Mcp-Method": "tools/list",
+        },
+        json={"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {"_meta": meta}},
+    )
+
+    assert answered.status_code == 200
+    assert len(answered.json()["result"]["tools"]) == 4
+
+
+def test_http_on_a_real_org_needs_a_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv(TOKEN_VARIABLE, raising=False)
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--transport", "http"])
+
+    assert stopped.value.code == 2
+    assert f"streamable HTTP needs a token in {TOKEN_VARIABLE}" in capsys.readouterr().err
+
+
+def test_http_refuses_a_short_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(TOKEN_VARIABLE, "short")
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--sandbox", "--transport", "http"])
+
+    assert stopped.value.code == 2
+    assert "must be at least 32 characters" in capsys.readouterr().err

@@ -30,7 +30,7 @@ def connect(request: pytest.FixtureRequest) -> Connect:
     if request.param == "stdio":
         return lambda **options: Client(stdio_params(), **options)
     server: HttpServer = request.getfixturevalue("http_server")
-    return lambda **options: Client(server.url, **options)
+    return server.client
 
 
 @pytest.fixture(params=list(ERAS))

@@ -89,7 +89,10 @@ def test_the_inspector_which_cannot_elicit_is_refused_a_write(tmp_path: Path) ->
 
 
 def test_the_inspector_reaches_the_http_server(tmp_path: Path, http_server: HttpServer) -> None:
-    code, listed, stderr = _inspector(tmp_path, [http_server.url], "--method", "tools/list")
+    authorization = f"Authorization: {http_server.headers['Authorization']}"
+    code, listed, stderr = _inspector(
+        tmp_path, [http_server.url], "--header", authorization, "--method", "tools/list"
+    )
 
     assert code == 0, stderr
     assert len(listed["tools"]) == 4

@@ -17,8 +17,9 @@ ACCEPT = "application/json, text/event-stream"
 class Session:
     """A handshake-era client session at one protocol version, over the streamable HTTP wire."""
 
-    def __init__(self, client: httpx.Client, url: str, version: str) -> None:
-        self._client, self._url, self._version = client, url, version
+    def __init__(self, server: HttpServer, client: httpx.Client, version: str) -> None:
+        self._client, self._url, self._version = client, server.url, version
+        self._authorization = server.headers
         self._id = 0
         self._session: str | None = None
         result = self.request(
@@ -47,7 +48,7 @@ class Session:
         return result
 
     def _post(self, body: dict[str, Any]) -> httpx.Response:
-        headers = {"Accept": ACCEPT, "Content-Type": "application/json"}
+        headers = {"Accept": ACCEPT, "Content-Type": "application/json", **self._authorization}
         if self._session is not None:
             headers |= {"Mcp-Session-Id": self._session, "MCP-Protocol-Version": self._version}
         response = self._client.post(self._url, json=body, headers=headers)
@@ -58,7 +59,7 @@ class Session:
 @pytest.fixture
 def session(http_server: HttpServer, request: pytest.FixtureRequest) -> Any:
     with httpx.Client() as client:
-        yield Session(client, http_server.url, request.param)
+        yield Session(http_server, client, request.param)
 
 
 @pytest.mark.parametrize("session", ["2024-11-05", "2025-03-26"], indirect=True)
