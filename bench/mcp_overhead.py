@@ -23,6 +23,7 @@ import asyncio
 import itertools
 import json
 import os
+import secrets
 import subprocess
 import sys
 import threading
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import httpx2
 import mcp_types as types
 from harness import (
     AsyncCountingTransport,
@@ -49,13 +51,16 @@ from harness import (
 )
 from mcp import Client, StdioServerParameters
 from mcp.client.session import ClientRequestContext
+from mcp.client.streamable_http import streamable_http_client
 
 from langchain_okta import OktaToolkit
 from langchain_okta.mcp import build_server
 from langchain_okta.mcp.command import ENDPOINT_LINE
+from langchain_okta.mcp.http_auth import TOKEN_VARIABLE
 
 HERE = Path(__file__).resolve().parent
 SERVER = [sys.executable, "-m", "langchain_okta.mcp"]
+HTTP_TOKEN = secrets.token_urlsafe(32)
 
 
 @dataclass(frozen=True)
@@ -113,8 +118,8 @@ async def measure(box: Sandbox, http_url: str, config: Config) -> dict[str, Any]
             "mcp in memory 2025-11-25": Client(server, mode="legacy", elicitation_callback=_accept),
             "mcp stdio": Client(_stdio(box)),
             "mcp stdio 2025-11-25": Client(_stdio(box), mode="legacy"),
-            "mcp http": Client(http_url),
-            "mcp http 2025-11-25": Client(http_url, mode="legacy"),
+            "mcp http": Client(_AuthorizedHttp(http_url)),
+            "mcp http 2025-11-25": Client(_AuthorizedHttp(http_url), mode="legacy"),
         }
         for client in clients.values():
             await stack.enter_async_context(client)
@@ -201,7 +206,27 @@ def _environment(box: Sandbox) -> dict[str, str]:
         "PATH": os.environ.get("PATH", ""),
         "OKTA_ORG_URL": box.url,
         "OKTA_API_TOKEN": box.token,
+        TOKEN_VARIABLE: HTTP_TOKEN,
     }
+
+
+class _AuthorizedHttp:
+    """The SDK's streamable HTTP transport, sending the server's bearer token."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {HTTP_TOKEN}"})
+        self._transport: Any = None
+
+    async def __aenter__(self) -> Any:
+        self._transport = streamable_http_client(self._url, http_client=self._http)
+        return await self._transport.__aenter__()
+
+    async def __aexit__(self, *exc: object) -> None:
+        try:
+            await self._transport.__aexit__(*exc)
+        finally:
+            await self._http.aclose()
 
 
 def _stdio(box: Sandbox) -> StdioServerParameters:
