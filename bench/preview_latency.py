@@ -190,6 +190,8 @@ async def stalls(org: Org, rounds: int) -> dict[str, Any]:
         for n in range(rounds + 1)
     ]
     with_previews = _pausing(org, calls, org.toolkit.approval_policy())
+    # The binding middleware: previews awaited in a node before the pause.
+    bound = _pausing(org, calls, middleware=org.toolkit.approval_middleware())
     # The baseline: the same pause, described with the tool name and arguments only.
     plain = _pausing(org, calls, {"okta_update_user": True, "okta_create_user": True})
     get_user = next(tool for tool in org.toolkit.get_tools() if tool.name == "okta_get_user")
@@ -199,15 +201,18 @@ async def stalls(org: Org, rounds: int) -> dict[str, Any]:
 
     # Warm up: imports, graph compilation, connections.
     await with_previews()
+    await bound()
     await plain()
     await read()
-    measured: dict[str, list[float]] = {"preview": [], "plain": [], "read": []}
+    measured: dict[str, list[float]] = {"preview": [], "bound": [], "plain": [], "read": []}
     for _ in range(rounds):
         measured["preview"].append(await _longest_stall(with_previews))
+        measured["bound"].append(await _longest_stall(bound))
         measured["plain"].append(await _longest_stall(plain))
         measured["read"].append(await _longest_stall(read))
     return {
         "agent_pause_ms": median(measured["preview"]) * 1000,
+        "agent_pause_bound_ms": median(measured["bound"]) * 1000,
         "agent_pause_plain_ms": median(measured["plain"]) * 1000,
         "tool_read_ms": median(measured["read"]) * 1000,
         "samples_ms": {name: [s * 1000 for s in values] for name, values in measured.items()},
@@ -215,13 +220,16 @@ async def stalls(org: Org, rounds: int) -> dict[str, Any]:
 
 
 def _pausing(
-    org: Org, calls: list[Any], interrupt_on: dict[str, Any]
+    org: Org,
+    calls: list[Any],
+    interrupt_on: dict[str, Any] | None = None,
+    middleware: list[Any] | None = None,
 ) -> Callable[[], Awaitable[object]]:
     """Runs a new thread of an async agent up to its approval pause, each time it is called."""
     agent = create_agent(
         ScriptedChatModel(script=list(calls)),
         org.toolkit.get_tools(),
-        middleware=[HumanInTheLoopMiddleware(interrupt_on=interrupt_on)],
+        middleware=middleware or [HumanInTheLoopMiddleware(interrupt_on=interrupt_on or {})],
         checkpointer=InMemorySaver(),
     )
     threads = iter(range(len(calls)))
@@ -294,7 +302,9 @@ def report(results: dict[str, Any]) -> str:
         "",
         "Longest event-loop stall (median over rounds), loopback + "
         f"{results['rtt_ms']:.0f} ms round trip: async agent run to its approval pause "
-        f"{stall['agent_pause_ms']:.1f} ms with previews, {stall['agent_pause_plain_ms']:.1f} ms "
+        f"{stall['agent_pause_ms']:.1f} ms with previews (approval_policy), "
+        f"{stall['agent_pause_bound_ms']:.1f} ms with approval_middleware (previews awaited "
+        f"before the pause), {stall['agent_pause_plain_ms']:.1f} ms "
         "with the plain description (tool name and arguments); async okta_get_user ainvoke "
         f"{stall['tool_read_ms']:.1f} ms.",
     ]

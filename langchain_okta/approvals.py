@@ -97,12 +97,9 @@ class CallDescriber:
         earlier = _earlier_writes(tool_call, state)
         if not earlier:
             return describe_call(self._client, tool_call["name"], tool_call["args"])
-        calls = [
-            *earlier,
-            WriteCall(tool_call.get("id") or "", tool_call["name"], tool_call["args"]),
-        ]
-        approvals = self._client.preview_turn(calls)
-        return list(approvals.calls.values())[-1].description
+        this = WriteCall(tool_call.get("id") or "", tool_call["name"], tool_call["args"])
+        approvals = self._client.preview_turn([*earlier, this])
+        return approvals.calls[this.id].description
 
     def __repr__(self) -> str:
         return f"CallDescriber({self._client!r})"

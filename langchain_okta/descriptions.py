@@ -8,7 +8,7 @@ right-to-left override): printable text stays readable, anything else is escaped
 from __future__ import annotations
 
 import json
-import unicodedata
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -31,9 +31,13 @@ _LABELS = {
     "mobilePhone": "mobile phone",
 }
 _LABEL_WIDTH = 13
-# Bidirectional controls (embeddings, overrides, isolates) and marks: shown escaped, as is
-# every C0/C1 control and line or paragraph separator, so no value can forge or reorder a line.
-_BIDI = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Shown escaped, so no value can forge or reorder a line: the C0 controls but the line feed,
+# DEL and the C1 controls (Unicode's Cc), the line and paragraph separators (Zl, Zp), lone
+# surrogates (Cs), and the bidirectional marks, embeddings, overrides and isolates.
+_FORGERS = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff"
+    "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def describe_update(preview: UpdatePreview) -> str:
@@ -165,20 +169,14 @@ def reviewer_text(text: str) -> str:
     """`text` with every character that could forge or reorder a line of it escaped.
 
     Applied to every text a reviewer reads, whatever its source: C0/C1 controls other than
-    the line breaks the text itself puts in, U+2028/U+2029, and bidirectional controls
-    become `\\uXXXX`. Inside a JSON string literal the escape means the same character.
+    the line breaks the text itself puts in, U+2028/U+2029, lone surrogates and bidirectional
+    controls become `\\uXXXX`. Inside a JSON string literal the escape means the same character.
     """
-    if text.isascii() and text.isprintable():
-        return text
-    return "".join(_escaped(ch) for ch in text)
+    return _FORGERS.sub(_escaped, text)
 
 
-def _escaped(ch: str) -> str:
-    if ch == "\n":
-        return ch
-    if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs"):
-        return f"\\u{ord(ch):04x}"
-    return ch
+def _escaped(found: re.Match[str]) -> str:
+    return f"\\u{ord(found.group()):04x}"
 
 
 def quoted(value: str | None) -> str:

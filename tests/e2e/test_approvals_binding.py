@@ -221,6 +221,27 @@ def test_per_call_a_call_shown_again_after_another_admins_edit_says_what_changed
     assert profile(org, JANE)["email"] == "jane.p@example.com"
 
 
+def test_a_call_previewed_after_a_rejected_call_writes_nothing(
+    toolkit: OktaToolkit, org: SandboxOrg
+):
+    oscar = user_id(org, OSCAR)
+    message = calls(
+        (UPDATE, {"user_id": oscar, "first_name": "Oskar"}),
+        (UPDATE, {"user_id": oscar, "last_name": "Ramírez"}),
+    )
+    review = Review(toolkit, message)
+    review.pause()
+    start = len(org.requests)
+
+    review.decide({"type": "reject"}, {"type": "approve"})
+
+    result = review.tool_messages()["call-2"]
+    assert result.status == "error"
+    assert 'firstName: "Oskar" → "Oscar"' in str(result.content)
+    assert "The preview assumed that call(s) 1 of the same turn ran first" in str(result.content)
+    assert writes(org, start) == []
+
+
 def test_create_then_update_of_the_new_user_in_one_message(toolkit: OktaToolkit, org: SandboxOrg):
     message = calls(
         (CREATE, GRACE),
