@@ -5,6 +5,7 @@ that folder the tests skip and say why."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -31,9 +32,10 @@ def _inspector(tmp_path: Path, target: list[str], *method: str) -> tuple[int, An
         capture_output=True,
         text=True,
         timeout=120,
-        # Its server catalogue in the test's folder, not the home directory.
+        # Its server catalogue in the test's folder, not the home directory; this
+        # interpreter first on PATH for the server it starts.
         env={
-            "PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin",
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
             "MCP_CATALOG_PATH": str(tmp_path / "catalog.json"),
         },
         check=False,
