@@ -246,3 +246,29 @@ def test_http_refuses_a_short_token(
 
     assert stopped.value.code == 2
     assert "must be at least 32 characters" in capsys.readouterr().err
+
+
+def test_the_sandbox_over_http_without_a_token_says_so_at_start_up() -> None:
+    server = HttpServer(token=None)
+    try:
+        listed = httpx.post(
+            server.url,
+            headers={**JSON, "MCP-Protocol-Version": "2025-11-25"},
+            json={
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-11-25",
+                    "capabilities": {},
+                    "clientInfo": {"name": "t", "version": "1"},
+                },
+            },
+        )
+    finally:
+        server.stop()
+
+    assert listed.status_code == 200
+    assert "HTTP without a token: any local process can use this sandbox org" in "".join(
+        server.stderr
+    )
