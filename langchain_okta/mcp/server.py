@@ -1,4 +1,12 @@
-"""The MCP server: the toolkit's tools listed and called over MCP, writes confirmed first."""
+"""The MCP server: the toolkit's tools listed and called over MCP, writes confirmed first.
+
+Built on the official SDK's low-level `Server`, not its `MCPServer` (formerly FastMCP) nor the
+separate FastMCP package: the tools' names, input schemas and descriptions are the
+StructuredTools' own, verbatim (MCPServer derives them from a function's signature), and the
+confirmation is one explicit function over both protocol eras (`confirmation.py`) rather than
+resolvers the framework re-runs on every round (which would read the preview twice). The
+SDK's transports, request-state sealing and DNS-rebinding protection serve either way.
+"""
 
 from __future__ import annotations
 
