@@ -38,8 +38,11 @@ _STRUCTURED_SINCE = "2025-06-18"
 
 _INSTRUCTIONS = (
     "Okta user administration for one org: list, count, get, create and update users. "
-    "Look users up before changing them. Each create or update is shown to the person with "
-    "a preview and happens only if they confirm it."
+    "Look users up before changing them."
+)
+_CONFIRMED = (
+    " Each create or update is shown to the person with a preview and happens only if they "
+    "confirm it."
 )
 
 
@@ -99,7 +102,7 @@ def build_server(toolkit: OktaToolkit, options: ServerOptions | None = None) -> 
         SERVER_NAME,
         version=__version__,
         title="Okta users (langchain-okta)",
-        instructions=_INSTRUCTIONS,
+        instructions=_INSTRUCTIONS + (_CONFIRMED if confirm else ""),
         on_list_tools=list_tools,
         on_call_tool=call_tool,
         # Over HTTP on 2026-07-28 the SDK checks each call's Mcp-Param headers against the

@@ -7,11 +7,12 @@ import re
 from typing import Any
 
 import jsonschema
+import pytest
 from mcp import Client
 from mcp_support import Person, text
 
 from langchain_okta import OktaToolkit
-from langchain_okta.mcp import build_server
+from langchain_okta.mcp import ServerOptions, build_server
 from langchain_okta.sandbox import IN_PROCESS_URL, SandboxOrg
 from langchain_okta.summaries import SummaryLimits
 
@@ -141,3 +142,16 @@ async def test_a_confirmed_update_of_no_such_user_writes_nothing_and_says_so(
     assert "nothing was written" in text(result)
     [shown] = person.shown
     assert MISSING in shown
+
+
+@pytest.mark.parametrize("confirm", [True, False])
+async def test_the_instructions_promise_confirmations_only_when_there_are_any(
+    sandbox_toolkit: OktaToolkit, confirm: bool
+) -> None:
+    server = build_server(sandbox_toolkit, ServerOptions(confirm_writes=confirm))
+
+    async with Client(server, mode="legacy") as client:
+        instructions = (await client.session.initialize()).instructions
+
+    assert instructions is not None
+    assert ("happens only if they confirm it" in instructions) is confirm
