@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 .DEFAULT_GOAL := help
 
-.PHONY: help install test lint typecheck workflows unit fast notebooks demo lab bench soak \
+.PHONY: help install inspector test lint typecheck workflows unit fast notebooks demo lab bench soak \
 	fixtures clean
 
 # `make help` lists the targets with the `## ` line above each.
@@ -15,11 +15,21 @@ help:
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[oauth,test,notebooks]'
+	$(BIN)/python -m pip install --quiet -e '.[oauth,mcp,test,notebooks]'
+	-$(MAKE) inspector
 	touch $@
 
-## Create .venv and install the package with its oauth, test and notebooks extras.
+## Create .venv and install the package with its oauth, mcp, test and notebooks extras.
 install: $(INSTALLED)
+
+## The MCP Inspector CLI (a client we did not write) for the MCP server tests; needs npm once.
+# For tests/mcp_server/test_mcp_inspector.py
+# (which skips, saying why, without node or this folder). Needs npm and its registry once.
+INSPECTOR_VERSION := 2.12.0
+inspector:
+	command -v npm >/dev/null || { echo "npm not found: the MCP Inspector test will skip"; exit 1; }
+	npm install --silent --no-audit --no-fund --fetch-retries=1 --fetch-timeout=30000 \
+		--prefix .inspector @modelcontextprotocol/inspector@$(INSPECTOR_VERSION)
 
 ## The whole gate, as CI runs it: lint, typecheck, workflows, unit, notebooks.
 test: lint typecheck workflows unit notebooks
@@ -71,6 +81,7 @@ lab: $(INSTALLED)
 bench: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -r bench/requirements.txt
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/mcp_overhead.py
 
 ## The 60 s fault soak over loopback.
 soak: $(INSTALLED)
@@ -83,4 +94,4 @@ fixtures: $(INSTALLED)
 
 ## Remove .venv, build output and caches.
 clean:
-	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .inspector build *.egg-info .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -88,5 +88,5 @@ def test_the_metadata_links_the_homepage_source_issues_and_changelog() -> None:
 def test_the_extras_offered_to_users_leave_out_the_benchmarks_baselines() -> None:
     extras = set(metadata("langchain-okta").get_all("Provides-Extra") or [])
 
-    assert extras == {"oauth", "connected", "test", "notebooks"}
+    assert extras == {"oauth", "connected", "mcp", "test", "notebooks"}
     assert "okta" in (ROOT / "bench" / "requirements.txt").read_text(encoding="utf-8")
