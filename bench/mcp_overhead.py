@@ -30,7 +30,7 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         cpus=cpu_count(),
         python=sys.version.split()[0],
         versions=versions(["mcp", "langchain-core", "httpx"]),
-        started=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        started=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         command="python bench/mcp_overhead.py" + (" --quick" if options.quick else ""),
     )
     text = report(results)
