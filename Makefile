@@ -3,6 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# The MCP Inspector CLI that tests/mcp_server/test_mcp_inspector.py runs (it skips, saying why,
+# without node or .inspector/).
+INSPECTOR_VERSION := 2.12.0
 .DEFAULT_GOAL := help
 
 .PHONY: help install inspector test lint typecheck workflows unit fast notebooks demo lab bench soak \
@@ -22,10 +25,7 @@ $(INSTALLED): pyproject.toml
 ## Create .venv and install the package with its oauth, mcp, test and notebooks extras.
 install: $(INSTALLED)
 
-## The MCP Inspector CLI (a client we did not write) for the MCP server tests; needs npm once.
-# For tests/mcp_server/test_mcp_inspector.py
-# (which skips, saying why, without node or this folder). Needs npm and its registry once.
-INSPECTOR_VERSION := 2.12.0
+## The MCP Inspector CLI, a client we did not write, for tests/mcp_server (npm, once).
 inspector:
 	command -v npm >/dev/null || { echo "npm not found: the MCP Inspector test will skip"; exit 1; }
 	npm install --silent --no-audit --no-fund --fetch-retries=1 --fetch-timeout=30000 \
