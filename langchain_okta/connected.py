@@ -233,14 +233,8 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
                     raise OktaWriteNotAllowedError(rights.who, rights.why_read_only)
                 inner = _inner_tools(entry, limits)[name]
                 return _call_inner(inner, entry, text, kwargs)
-            except OktaReconnectError as exc:
-                if entry is not None:
-                    pool.forget(entry)
-                raise ToolException(exc.for_agent()) from None
-            except OktaError as exc:
-                raise ToolException(exc.for_agent()) from None
-            except OktaClientClosedError:
-                raise ToolException(_CLOSED) from None
+            except (OktaError, OktaClientClosedError) as exc:
+                raise _for_agent(exc, pool, entry) from None
             finally:
                 if entry is not None:
                     pool.release(entry)
@@ -255,14 +249,8 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
                     raise OktaWriteNotAllowedError(rights.who, rights.why_read_only)
                 inner = _inner_tools(entry, limits)[name]
                 return await _acall_inner(inner, entry, text, kwargs)
-            except OktaReconnectError as exc:
-                if entry is not None:
-                    pool.forget(entry)
-                raise ToolException(exc.for_agent()) from None
-            except OktaError as exc:
-                raise ToolException(exc.for_agent()) from None
-            except OktaClientClosedError:
-                raise ToolException(_CLOSED) from None
+            except (OktaError, OktaClientClosedError) as exc:
+                raise _for_agent(exc, pool, entry) from None
             finally:
                 if entry is not None:
                     await pool.arelease(entry)
@@ -373,6 +361,17 @@ _CLOSED = (
     "The app's Okta connections are closed (it is shutting down or restarting). Nothing was "
     "sent. Tell the user to try again in a moment."
 )
+
+
+def _for_agent(
+    exc: OktaError | OktaClientClosedError, pool: ClientPool, entry: PooledClient | None
+) -> ToolException:
+    """What the model reads for a failed call; a refused credential's client leaves the pool."""
+    if isinstance(exc, OktaClientClosedError):
+        return ToolException(_CLOSED)
+    if isinstance(exc, OktaReconnectError) and entry is not None:
+        pool.forget(entry)
+    return ToolException(exc.for_agent())
 
 
 def _inner_tools(entry: PooledClient, summary_limits: SummaryLimits) -> dict[str, BaseTool]:
