@@ -16,6 +16,7 @@ from langchain_okta.bindings import CreateBinding, TurnApprovals, UpdateBinding
 from langchain_okta.closing import Closing
 from langchain_okta.connections import AsyncTransportFactory, Connections, OktaClientClosedError
 from langchain_okta.errors import OktaConfigurationError
+from langchain_okta.in_flight import InFlightLimit
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
 from langchain_okta.paging import Walk
 from langchain_okta.plans import Context, Plan, Send, Sleep
@@ -52,7 +53,9 @@ class OktaClient(Closing):
     first lives raises `TransportInUseError`. Or pass pre-built `http_client` /
     `async_http_client` (which the caller then owns and closes).
     `rate_limits`, a tracker shared by the clients of one org (each person's own credential),
-    keeps them within the org's budget together.
+    keeps them within the org's budget together; `in_flight`, a bound shared the same way,
+    keeps their requests in flight together within it (else `settings.max_concurrency`
+    bounds this client's own).
 
     `close()` (any thread) or `await aclose()` (any loop), or leaving `with` / `async with`,
     closes everything for good: a call after that raises `OktaClientClosedError`.
@@ -70,6 +73,7 @@ class OktaClient(Closing):
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         rate_limits: RateLimitTracker | None = None,
+        in_flight: InFlightLimit | None = None,
     ) -> None:
         self.settings = settings
         # With an OAuth 2.0 service app, its session authorizes every request in the plans.
@@ -100,6 +104,7 @@ class OktaClient(Closing):
             ),
             async_transport=self._async_transport,
             owns_async=async_http_client is None,
+            in_flight=in_flight,
         )
         self._host = settings.org_url.partition("://")[2]
 

@@ -35,8 +35,7 @@ from langchain_okta.connection_errors import (
 )
 from langchain_okta.connections import OktaClientClosedError
 from langchain_okta.errors import OktaAuthenticationError, OktaError
-from langchain_okta.pool import ClientPool, PooledClient, PoolLimits
-from langchain_okta.rate_limits import RateLimitTracker
+from langchain_okta.pool import ClientPool, OrgShare, PooledClient, PoolLimits
 from langchain_okta.rights import reconnect_error
 from langchain_okta.settings import RetrySettings, Timeouts, normalise_org_url
 from langchain_okta.summaries import SummaryLimits
@@ -115,9 +114,11 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
         pool_limits: `PoolLimits(max_clients=100, idle_seconds=300, rights_seconds=300)`.
         transports: An httpx transport per org URL (the sandbox orgs' `transport()`s, test
             doubles); other orgs are reached over the network.
-        timeouts, retries, max_concurrency, summary_limits: as for `OktaToolkit`, for
-            every pooled client (`max_concurrency` bounds each client; the rate-limit
-            tracker is shared by all the clients of one org).
+        max_concurrency: How many requests may be in flight to one org at once, across all
+            its people's clients together (default 10; Okta refuses requests past an org's
+            concurrent limit, 35 to 75 by org type, with a 429). Each org's rate-limit
+            windows are likewise tracked once for all its people.
+        timeouts, retries, summary_limits: as for `OktaToolkit`, for every pooled client.
 
     `get_tools()` always hands out all four tools: whether a person may write is known
     only per run. `middleware()` removes the write tools from the model's list for a person
@@ -150,16 +151,19 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
         by_org = {normalise_org_url(url): t for url, t in (transports or {}).items()}
         concurrency = max_concurrency or 10
 
-        def make_client(connection: OktaConnection, tracker: RateLimitTracker) -> OktaClient:
+        def make_client(connection: OktaConnection, share: OrgShare) -> OktaClient:
             settings = connection.settings(
                 timeouts=timeouts, retries=retries, max_concurrency=concurrency
             )
             transport = by_org.get(connection.org_url)
-            return OktaClient(settings, transport=transport, rate_limits=tracker)
+            return OktaClient(
+                settings,
+                transport=transport,
+                rate_limits=share.rate_limits,
+                in_flight=share.in_flight,
+            )
 
-        self._pool = ClientPool(
-            make_client, limits=pool_limits, unknown_window_requests=concurrency
-        )
+        self._pool = ClientPool(make_client, limits=pool_limits, org_concurrency=concurrency)
         self._resolution = _Resolution(
             resolve if resolve is not None or aresolve is not None else connection_from_context,
             aresolve,

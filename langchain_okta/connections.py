@@ -14,7 +14,6 @@ import concurrent.futures
 import contextlib
 import importlib
 import threading
-from collections import deque
 from collections.abc import AsyncGenerator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -22,12 +21,11 @@ from typing import Any
 
 import httpx
 
+from langchain_okta.in_flight import InFlightLimit
+
 # How long a close waits for an event loop running in another thread to close its connections;
 # if that loop is busy for longer, it closes them when it gets to it.
 _CLOSE_WAIT_SECONDS = 5.0
-
-_WAITING, _GRANTED, _CLOSED, _GONE = "waiting", "granted", "closed", "gone"
-
 
 _CLOSED_MESSAGE = (
     "this Okta client is closed; create a new OktaClient or OktaToolkit to send requests"
@@ -40,18 +38,6 @@ class OktaClientClosedError(RuntimeError):
     # The message is an argument so that unpickling, which passes `args` back, rebuilds it.
     def __init__(self, message: str = _CLOSED_MESSAGE) -> None:
         super().__init__(message)
-
-
-@dataclass(eq=False)
-class _Waiter:
-    """A caller waiting for a turn: a sync thread, or a task of some event loop.
-
-    `wake` tells it that its state changed; it raises RuntimeError when the waiter's event
-    loop is closed and so can no longer hear it.
-    """
-
-    wake: Callable[[], object]
-    state: str = _WAITING
 
 
 _Closer = Callable[[], Coroutine[Any, Any, None]]
@@ -104,10 +90,11 @@ class _Taken:
 
 
 class Connections:
-    """The HTTP clients one OktaClient sends through, and one bound on its requests in flight.
+    """The HTTP clients one OktaClient sends through, and the bound on its requests in flight.
 
     `acquire()` / `aacquire()` wait for a turn and return the client to send with; every
-    acquire is followed by one `release()`.
+    acquire is followed by one `release()`. The turns are an `InFlightLimit` of `limit`, or
+    the one given as `in_flight`, shared with the other clients of the same org.
 
     The async side is one of four. Without `async_transport`, or with a factory, one
     `httpx.AsyncClient` per event loop (over a transport of its own from the factory), each
@@ -120,12 +107,11 @@ class Connections:
     is true, such as the sandbox's) serves every loop at once. With `owns_async=False`, the
     caller's own client, used as it is and never closed here.
 
+    Sync calls made on a thread whose event loop is running take a turn without waiting:
+    the turns they would wait for may be held by that very loop, which cannot run while they
+    block.
+
     Invariant, whenever `_lock` is free:
-    - `_in_flight` is the number of turns held. It is at most `limit`, except for sync calls
-      made on a thread whose event loop is running: they never wait, since the turns they
-      would wait for may be held by that very loop, which cannot run while they block.
-    - A caller is in `_queue` only while every turn is held. A released turn goes straight to
-      the first waiter, so threads and loops take turns in arrival order.
     - `_loops` maps each live event loop that has sent (when the async side is owned) to its
       client and what closes its connections. `_transport_loop` is the loop a loop-bound
       transport instance serves, from its first call there until its connections are
@@ -133,8 +119,9 @@ class Connections:
       registered with its loop, whose `finally` closes them when the loop shuts down
       (`asyncio.run`, `asyncio.Runner`, pytest-asyncio and Jupyter all call
       `loop.shutdown_asyncgens()`).
-    - Once `_closed`, nothing is created or handed out again, `_queue` is empty, and the
-      connections taken out have been closed, or are being closed in their own loop.
+    - Once `_closed`, nothing is created or handed out again, none of this client's callers
+      waits for a turn, and the connections taken out have been closed, or are being closed
+      in their own loop.
     """
 
     def __init__(
@@ -146,8 +133,9 @@ class Connections:
         new_async: Callable[[httpx.AsyncBaseTransport | None], httpx.AsyncClient],
         async_transport: httpx.AsyncBaseTransport | AsyncTransportFactory | None,
         owns_async: bool,
+        in_flight: InFlightLimit | None = None,
     ) -> None:
-        self._limit = limit
+        self._turns = in_flight or InFlightLimit(limit)
         self._new_sync = new_sync
         self._owns_sync = owns_sync
         self._new_async = new_async
@@ -155,8 +143,6 @@ class Connections:
         self._owns_async = owns_async
         self._lock = threading.Lock()
         self._closed = False
-        self._in_flight = 0
-        self._queue: deque[_Waiter] = deque()
         self._sync: httpx.Client | None = None
         self._shared_async: httpx.AsyncClient | None = None
         self._loops: dict[asyncio.AbstractEventLoop, _LoopClient] = {}
@@ -170,9 +156,8 @@ class Connections:
 
     @property
     def waiting(self) -> int:
-        """How many callers are waiting for a turn."""
-        with self._lock:
-            return len(self._queue)
+        """How many callers are waiting for a turn (of every client sharing the bound)."""
+        return self._turns.waiting
 
     # -- turns ------------------------------------------------------------------------------
 
@@ -183,18 +168,7 @@ class Connections:
             if self._sync is None:
                 self._sync = self._new_sync()
             http = self._sync
-            if self._turn_is_free() or _running_loop() is not None:
-                self._in_flight += 1
-                return http
-            granted = threading.Event()
-            waiter = _Waiter(granted.set)
-            self._queue.append(waiter)
-        try:
-            granted.wait()
-        except BaseException:  # e.g. KeyboardInterrupt: a turn handed over meanwhile moves on
-            self._give_up(waiter)
-            raise
-        if waiter.state == _CLOSED:
+        if not self._turns.take(self, wait=_running_loop() is None):
             raise OktaClientClosedError()
         return http
 
@@ -204,54 +178,15 @@ class Connections:
         with self._lock:
             self._refuse_if_closed()
             http = self._async_client(loop)
-            if http is not None and self._turn_is_free():
-                self._in_flight += 1
-                return http
         if http is None:
             http = await self._open_for(loop)
-        with self._lock:
-            self._refuse_if_closed()
-            if self._turn_is_free():
-                self._in_flight += 1
-                return http
-            granted = loop.create_future()
-            waiter = _Waiter(partial(loop.call_soon_threadsafe, _resolve, granted))
-            self._queue.append(waiter)
-        try:
-            await granted
-        except BaseException:  # cancelled: a turn handed over meanwhile moves on
-            self._give_up(waiter)
-            raise
-        if waiter.state == _CLOSED:
+        if not await self._turns.atake(self):
             raise OktaClientClosedError()
         return http
 
     def release(self) -> None:
-        """End a turn: hand it to the first waiter that can still take it, or free it."""
-        with self._lock:
-            while self._queue:
-                waiter = self._queue.popleft()
-                waiter.state = _GRANTED
-                try:
-                    waiter.wake()
-                except RuntimeError:  # its event loop is closed: nobody is waiting there
-                    waiter.state = _GONE
-                    continue
-                return
-            self._in_flight -= 1
-
-    def _turn_is_free(self) -> bool:
-        return self._in_flight < self._limit and not self._queue
-
-    def _give_up(self, waiter: _Waiter) -> None:
-        with self._lock:
-            if waiter.state == _WAITING:
-                self._queue.remove(waiter)
-                waiter.state = _GONE
-                return
-            granted = waiter.state == _GRANTED
-        if granted:
-            self.release()
+        """End a turn: it passes to the first caller waiting for one."""
+        self._turns.give_back()
 
     def _refuse_if_closed(self) -> None:
         if self._closed:
@@ -382,17 +317,13 @@ class Connections:
         taken = _Taken()
         with self._lock:
             self._closed = True
-            for waiter in self._queue:
-                waiter.state = _CLOSED
-                # A RuntimeError: its loop is closed, so nobody is waiting there.
-                with contextlib.suppress(RuntimeError):
-                    waiter.wake()
-            self._queue.clear()
             if self._owns_sync:
                 taken.sync = self._sync
             taken.loops = list(self._loops.items())
             self._sync = self._shared_async = None
             self._loops.clear()
+        # After `_closed` is set: a caller that has not joined the queue yet sees it closed.
+        self._turns.dismiss(self)
         return taken
 
     def _close_soon(
@@ -455,11 +386,6 @@ def import_async_stack() -> None:
         # Only a head start: if httpx loads something else one day, it still works.
         with contextlib.suppress(ImportError):
             importlib.import_module(module)
-
-
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -5,8 +5,9 @@ run would pay for a connection pool and the admin check on every run, and keepin
 client ever made would grow without end. The pool makes a client on a connection's first
 use, hands it to every concurrent run of that connection, and closes it when it has been
 idle for `idle_seconds` or when `max_clients` newer ones push it out (least recently used
-first). Every client of one org shares one rate-limit tracker, so the people of one org keep
-to Okta's per-org budget together rather than each spending all of it.
+first). Every client of one org shares one rate-limit tracker and one bound on requests in
+flight (`OrgShare`), so the people of one org keep to Okta's per-org budget and concurrent
+limit together rather than each spending all of it.
 
 Nothing runs in the background: idle clients are closed by the next lease or release.
 """
@@ -28,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from langchain_okta.client import OktaClient
 from langchain_okta.connection import ConnectionKey, OktaConnection
 from langchain_okta.connections import OktaClientClosedError
+from langchain_okta.in_flight import InFlightLimit
 from langchain_okta.rate_limits import RateLimitTracker
 from langchain_okta.rights import Rights, acheck_rights, check_rights
 
@@ -44,7 +46,18 @@ class PoolLimits(BaseModel):
     rights_seconds: float = Field(default=300.0, gt=0, le=86_400)
 
 
-MakeClient = Callable[[OktaConnection, RateLimitTracker], OktaClient]
+@dataclass(frozen=True, eq=False)
+class OrgShare:
+    """What every client of one org shares: Okta's limits are the org's, not a person's."""
+
+    rate_limits: RateLimitTracker
+    in_flight: InFlightLimit
+
+    def __repr__(self) -> str:
+        return f"OrgShare({self.in_flight!r})"
+
+
+MakeClient = Callable[[OktaConnection, OrgShare], OktaClient]
 
 
 @dataclass(eq=False)
@@ -82,7 +95,7 @@ class ClientPool:
       leased: a client in use is never closed under a run; the first release sheds them.
     - An entry out of `_entries` is `retired`; it has been closed, or is closed by whoever
       drops its last lease.
-    - `_trackers[org]` exists while some unretired or leased client of that org does
+    - `_shares[org]` exists while some unretired or leased client of that org does
       (`_clients_of[org]` counts them), and every client of that org was made with it.
     - Once `_closed`, nothing enters `_entries` again.
     """
@@ -92,16 +105,16 @@ class ClientPool:
         make_client: MakeClient,
         *,
         limits: PoolLimits | None = None,
-        unknown_window_requests: int = 10,
+        org_concurrency: int = 10,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._make_client = make_client
         self.limits = limits or PoolLimits()
-        self._unknown_window_requests = unknown_window_requests
+        self._org_concurrency = org_concurrency
         self._clock = clock
         self._lock = threading.Lock()
         self._entries: OrderedDict[ConnectionKey, PooledClient] = OrderedDict()
-        self._trackers: dict[str, RateLimitTracker] = {}
+        self._shares: dict[str, OrgShare] = {}
         self._clients_of: dict[str, int] = {}
         self._closed = False
 
@@ -114,10 +127,11 @@ class ClientPool:
         with self._lock:
             return len(self._entries)
 
-    def tracker(self, org_url: str) -> RateLimitTracker | None:
-        """The rate-limit tracker the clients of `org_url` share, while any is open."""
+    def share(self, org_url: str) -> OrgShare | None:
+        """What the clients of `org_url` share (its rate limits and its bound on requests in
+        flight), while any of them is open."""
         with self._lock:
-            return self._trackers.get(org_url)
+            return self._shares.get(org_url)
 
     # -- leases -----------------------------------------------------------------------------
 
@@ -263,14 +277,20 @@ class ClientPool:
         with self._lock:
             if self._closed:
                 raise OktaClientClosedError()
-            tracker = self._trackers.get(org)
-            if tracker is None:
-                tracker = self._trackers[org] = RateLimitTracker(self._unknown_window_requests)
-            # Counted now, so the tracker outlives a client made while the last other one of
+            share = self._shares.get(org)
+            if share is None:
+                concurrency = self._org_concurrency
+                # With no window known yet, the tracker lets through as many as may be in
+                # flight: the bound, not the tracker, holds a burst back.
+                share = self._shares[org] = OrgShare(
+                    RateLimitTracker(unknown_window_requests=concurrency),
+                    InFlightLimit(concurrency),
+                )
+            # Counted now, so the share outlives a client made while the last other one of
             # the org is evicted.
             self._clients_of[org] = self._clients_of.get(org, 0) + 1
         try:
-            return self._make_client(connection, tracker)
+            return self._make_client(connection, share)
         except BaseException:
             with self._lock:
                 self._uncount(org)
@@ -343,7 +363,7 @@ class ClientPool:
                 entry.retired = True
             # Leased ones are closed now too: the pool is going away, and their runs see a
             # closed client rather than a connection left open.
-            self._trackers.clear()
+            self._shares.clear()
             self._clients_of.clear()
         return [entry.client for entry in taken]
 
@@ -353,7 +373,7 @@ class ClientPool:
             self._clients_of[org] = left
         else:
             self._clients_of.pop(org, None)
-            self._trackers.pop(org, None)
+            self._shares.pop(org, None)
 
 
 def _close_all(clients: list[OktaClient]) -> None:

@@ -108,12 +108,13 @@ class SandboxOrg:
         self._service_app_seed = seed
         self._service_app: ServiceApp | None = None
         self._faults = FaultQueue()
+        self._in_flight = InFlight(rate_limit.concurrent)
         self._app = SandboxApp(
             store=self._store,
             admin_id=self._admin_id,
             token=token,
             limiter=RateLimiter(rate_limit),
-            in_flight=InFlight(rate_limit.concurrent),
+            in_flight=self._in_flight,
             faults=self._faults,
             clock=clock,
             schema_id=seeded.schema_id,
@@ -225,6 +226,11 @@ class SandboxOrg:
         stored = self._store.get(self._admin_id)
         assert stored is not None  # the admin is never removed
         return self._snapshot(stored)
+
+    @property
+    def in_flight(self) -> int:
+        """How many requests the org is answering right now (a latency fault holds one)."""
+        return self._in_flight.count
 
     @property
     def requests(self) -> list[RecordedRequest]:

@@ -137,6 +137,12 @@ class InFlight:
         self._count = 0
         self._lock = threading.Lock()
 
+    @property
+    def count(self) -> int:
+        """How many requests are being answered right now."""
+        with self._lock:
+            return self._count
+
     @contextmanager
     def request(self) -> Iterator[bool]:
         """Count one request while the block runs; yields whether it is over the limit."""
