@@ -22,6 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -147,21 +148,48 @@ class ClientPool:
 
     async def alease(self, connection: OktaConnection) -> PooledClient:
         entry, dropped = self._take_lease(connection)
-        await _aclose_all(dropped)
+        await self._aclose_dropped(dropped, entry)
         if entry is not None:
             return entry
         # Making a client without a given transport loads the CA certificates (tens of
-        # milliseconds): off the event loop, once per person.
-        made = await asyncio.to_thread(self._new_client, connection)
+        # milliseconds): off the event loop, once per person. The thread runs on if this run
+        # is cancelled meanwhile; the client it makes is then closed, never pooled.
+        making = asyncio.ensure_future(asyncio.to_thread(self._new_client, connection))
+        try:
+            made = await asyncio.shield(making)
+        except asyncio.CancelledError:
+            making.add_done_callback(partial(self._discard, connection.org_url))
+            raise
         entry, dropped = self._add(connection.key, made)
-        await _aclose_all(dropped)
+        await self._aclose_dropped(dropped, entry)
         return entry
 
     def release(self, entry: PooledClient) -> None:
         _close_all(self._release(entry))
 
     async def arelease(self, entry: PooledClient) -> None:
-        await _aclose_all(self._release(entry))
+        await self._aclose_dropped(self._release(entry), None)
+
+    def _discard(self, org: str, making: asyncio.Future[OktaClient]) -> None:
+        """Close a client made for a run cancelled meanwhile; its org counts it no more."""
+        if making.cancelled() or making.exception() is not None:
+            return  # nothing was made, and _new_client counted nothing
+        with self._lock:
+            self._uncount(org)
+        making.result().close()
+
+    async def _aclose_dropped(self, dropped: list[OktaClient], leased: PooledClient | None) -> None:
+        """Close the clients a lease or release let go. A run cancelled meanwhile closes the
+        rest without waiting (closing twice is harmless) and gives back the lease it was
+        handed, which would otherwise keep that client from ever being closed."""
+        try:
+            for client in dropped:
+                await client.aclose()
+        except BaseException:
+            _close_all(dropped)
+            if leased is not None:
+                self.release(leased)
+            raise
 
     def forget(self, entry: PooledClient) -> None:
         """Take a client out of the pool (Okta refused its credential); closed once unleased."""
@@ -252,7 +280,7 @@ class ClientPool:
         _close_all(self._take_all())
 
     async def aclose(self) -> None:
-        await _aclose_all(self._take_all())
+        await self._aclose_dropped(self._take_all(), None)
 
     # -- under the lock ---------------------------------------------------------------------
 
@@ -379,8 +407,3 @@ class ClientPool:
 def _close_all(clients: list[OktaClient]) -> None:
     for client in clients:
         client.close()
-
-
-async def _aclose_all(clients: list[OktaClient]) -> None:
-    for client in clients:
-        await client.aclose()

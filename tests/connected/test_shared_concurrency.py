@@ -13,8 +13,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from loopback_okta import wait_until
 from connected_runs import acall, call, in_threads, tool_named
+from loopback_okta import wait_until
 from okta_people import ACME, GLOBEX, Person, people_of
 
 from langchain_okta.connected import OktaConnectedToolkit
@@ -130,4 +130,5 @@ def test_the_clients_of_one_org_share_one_bound_and_other_orgs_have_their_own(
 
     assert all(len(ids) == 1 for ids in bounds.values())
     assert len({next(iter(ids)) for ids in bounds.values()}) == 2
-    assert share is not None and id(share.in_flight) in bounds[ACME]
+    assert share is not None
+    assert id(share.in_flight) in bounds[ACME]
