@@ -33,7 +33,7 @@ from langchain_okta.connection_errors import (
     OktaReconnectError,
     OktaWriteNotAllowedError,
 )
-from langchain_okta.connections import OktaClientClosedError
+from langchain_okta.connections import OktaClientClosedError, holds_no_connections
 from langchain_okta.errors import OktaAuthenticationError, OktaError
 from langchain_okta.pool import ClientPool, OrgShare, PooledClient, PoolLimits
 from langchain_okta.rights import reconnect_error
@@ -112,8 +112,9 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
         allowed_orgs: The org URLs this app serves; a connection to any other is refused.
             Default: any org.
         pool_limits: `PoolLimits(max_clients=100, idle_seconds=300, rights_seconds=300)`.
-        transports: An httpx transport per org URL (the sandbox orgs' `transport()`s, test
-            doubles); other orgs are reached over the network.
+        transports: An httpx transport per org URL that holds no connections of its own (the
+            sandbox orgs' `transport()`s, `httpx.MockTransport`), shared by every client of
+            that org; other orgs are reached over the network.
         max_concurrency: How many requests may be in flight to one org at once, across all
             its people's clients together (default 10; Okta refuses requests past an org's
             concurrent limit, 35 to 75 by org type, with a 429). Each org's rate-limit
@@ -149,6 +150,9 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
         if aresolve is not None and not inspect.iscoroutinefunction(aresolve):
             raise TypeError("aresolve must be a coroutine function (async def); use resolve=")
         by_org = {normalise_org_url(url): t for url, t in (transports or {}).items()}
+        for url, transport in by_org.items():
+            if not holds_no_connections(transport):
+                raise TypeError(_SHARED_TRANSPORT.format(url=url, kind=type(transport).__name__))
         concurrency = max_concurrency or 10
 
         def make_client(connection: OktaConnection, share: OrgShare) -> OktaClient:
@@ -359,6 +363,13 @@ class OktaConnectedTool(OktaTool):
     __str__ = __repr__
 
 
+_SHARED_TRANSPORT = (
+    "transports[{url!r}] is a {kind}, which keeps connections of its own: every person's "
+    "client of that org would send through it, and the first one closed would close it under "
+    "the others. Pass a transport that holds none (a SandboxOrg's transport(), "
+    "httpx.MockTransport, or one whose serves_any_event_loop is true), or leave the org out "
+    "to reach it over the network."
+)
 _RUNTIME = "runtime"
 _INJECTED = frozenset({_RUNTIME})
 _CLOSED = (

@@ -226,7 +226,7 @@ class Connections:
             http = self._new_async(None if transport is None else _made_by(transport))
             return _LoopClient(http, http.aclose)
         with self._lock:
-            if _serves_any_loop(transport):
+            if holds_no_connections(transport):
                 close: _Closer = transport.aclose
             else:
                 holder = self._transport_loop
@@ -372,8 +372,9 @@ def _made_by(factory: AsyncTransportFactory) -> httpx.AsyncBaseTransport:
     return transport
 
 
-def _serves_any_loop(transport: httpx.AsyncBaseTransport) -> bool:
-    """Whether the transport holds nothing bound to an event loop (no connections)."""
+def holds_no_connections(transport: httpx.BaseTransport | httpx.AsyncBaseTransport) -> bool:
+    """Whether the transport holds no connections (nothing bound to an event loop, nothing
+    that closing it would take from another client sending through it)."""
     return isinstance(transport, httpx.MockTransport) or bool(
         getattr(transport, "serves_any_event_loop", False)
     )

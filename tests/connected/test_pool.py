@@ -7,6 +7,7 @@ import asyncio
 import os
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from connected_runs import acall, call, tool_named
 from loopback_okta import settle
@@ -154,3 +155,10 @@ def test_a_closed_toolkit_refuses_calls_with_a_clear_message(
     answer = call(tool_named(toolkit, "okta_get_user"), people[0].connection, user_id="me")
 
     assert "closed" in answer
+
+
+def test_a_transport_with_connections_of_its_own_is_refused_for_sharing() -> None:
+    kept = httpx.HTTPTransport()
+    with pytest.raises(TypeError, match="first one closed would close it under the others"):
+        OktaConnectedToolkit(transports={"https://acme.okta.test": kept})
+    kept.close()
