@@ -85,6 +85,7 @@ class OktaClient(Closing):
             rate_limits=rate_limits
             or RateLimitTracker(unknown_window_requests=settings.max_concurrency),
             authorizer=self.oauth_session,
+            org_url=settings.org_url,
         )
         self._timeout = httpx.Timeout(settings.timeouts.read, connect=settings.timeouts.connect)
         self._transport = transport if isinstance(transport, httpx.BaseTransport) else None
@@ -128,8 +129,9 @@ class OktaClient(Closing):
     ) -> UserPage:
         """One page of users; pass the page's `next_cursor` back as `cursor` for the next.
 
-        The cursor is bound to this listing's `query`, `search` and `filter`: sent with
-        others, it raises OktaCursorMismatchError (nothing is sent).
+        The cursor is bound to this listing's `query`, `search` and `filter`, and to this
+        org: sent with others, or to another org, it raises OktaCursorMismatchError (nothing
+        is sent).
         """
         return self._run(
             plans.list_users(

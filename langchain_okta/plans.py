@@ -69,6 +69,8 @@ class Context:
     rng: random.Random = field(default_factory=random.Random)
     # The OAuth 2.0 session authorizing each request (token, DPoP proof); None for API tokens.
     authorizer: Authorizer | None = None
+    # The org the requests go to; page cursors are bound to it.
+    org_url: str = ""
 
 
 class MaybeApplied(Exception):
@@ -146,13 +148,13 @@ def list_users(
     limit: int | None,
     cursor: str | None,
 ) -> Plan[UserPage]:
-    """One page; `cursor` and the page's `next_cursor` are bound to these filters."""
+    """One page; `cursor` and the page's `next_cursor` are bound to these filters and the org."""
     listing = {"query": query, "search": search, "filter": filter}
-    after = cursors.unbind(cursor, **listing) if cursor else None
+    after = cursors.unbind(cursor, org=ctx.org_url, **listing) if cursor else None
     request = api.list_users(limit=limit, after=after, **listing)
     page = yield from call(ctx, request, wait_budget(ctx), api.read_user_page)
     if page.next_cursor is not None:
-        page.next_cursor = cursors.bind(page.next_cursor, **listing)
+        page.next_cursor = cursors.bind(page.next_cursor, org=ctx.org_url, **listing)
     return page
 
 

@@ -190,7 +190,7 @@ def test_list_users_sends_each_given_parameter_under_okta_name(
 
     listing = {"query": "jan", "search": 'profile.department eq "Sales"'}
     listing["filter"] = 'status eq "ACTIVE"'
-    client.list_users(**listing, limit=50, cursor=bind("00u9", **listing))
+    client.list_users(**listing, limit=50, cursor=bind("00u9", **listing, org=ORG))
 
     assert dict(route.calls.last.request.url.params) == {
         "q": "jan",
@@ -244,7 +244,7 @@ def test_next_cursor_is_read_from_the_next_link_among_separate_link_headers(
     result = client.list_users(limit=2)
 
     assert [user.id for user in result.users] == ["00u1"]
-    assert unbind(result.next_cursor or "", query=None, search=None, filter=None) == "00u2"
+    assert unbind(result.next_cursor or "", query=None, search=None, filter=None, org=ORG) == "00u2"
 
 
 def test_next_cursor_is_read_from_a_single_comma_joined_link_header(
@@ -260,7 +260,7 @@ def test_next_cursor_is_read_from_a_single_comma_joined_link_header(
     )
 
     cursor = client.list_users(limit=2).next_cursor
-    assert unbind(cursor or "", query=None, search=None, filter=None) == "00u2"
+    assert unbind(cursor or "", query=None, search=None, filter=None, org=ORG) == "00u2"
 
 
 def test_a_next_link_to_another_host_only_lends_its_cursor(

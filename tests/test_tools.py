@@ -153,7 +153,7 @@ def test_list_users_content_is_a_compact_table_of_the_view_fields_and_next_curso
     assert assert_compact_json(message.text) == {
         "columns": LIST_COLUMNS,
         "users": [[*row, raw["created"], raw["lastLogin"]]],
-        "next_cursor": bind("00u1", query=None, search=None, filter=None),
+        "next_cursor": bind("00u1", query=None, search=None, filter=None, org=ORG),
     }
 
 
@@ -296,7 +296,11 @@ def test_quotes_and_backslashes_in_query_are_escaped_in_a_search(
 
 
 def test_cursor_is_sent_as_after(users: respx.Route, call: Call) -> None:
-    call("okta_list_users", cursor=bind("00u9", query=None, search=None, filter=None), limit=5)
+    call(
+        "okta_list_users",
+        cursor=bind("00u9", query=None, search=None, filter=None, org=ORG),
+        limit=5,
+    )
 
     assert params_of(users) == {"after": "00u9", "limit": "5"}
 

@@ -106,7 +106,10 @@ ACTIONS = [
         Action(
             "okta_list_users",
             # The tool's cursor wraps Okta's `after`, bound to the listing's filters (none).
-            {"limit": 200, "cursor": bind(JANE_ID, query=None, search=None, filter=None)},
+            {
+                "limit": 200,
+                "cursor": bind(JANE_ID, query=None, search=None, filter=None, org=ORG_URL),
+            },
             ("listUsers",),
             expected_query={"limit": "200", "after": JANE_ID},
         ),

@@ -236,7 +236,10 @@ def list_arguments(known_ids: list[str]) -> st.SearchStrategy[dict[str, Any]]:
             # A next_cursor as the tool hands them out, of the unfiltered listing: sent with a
             # query, search or status, it is refused before sending.
             "cursor": st.sampled_from(
-                [bind(user_id, query=None, search=None, filter=None) for user_id in known_ids]
+                [
+                    bind(user_id, query=None, search=None, filter=None, org=IN_PROCESS_URL)
+                    for user_id in known_ids
+                ]
             ),
         },
     )

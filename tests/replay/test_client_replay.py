@@ -132,9 +132,9 @@ def _next_cursor(recorded: Response) -> str | None:
 LISTING = {"query": "q", "search": "search", "filter": "filter"}
 
 
-def _okta_after(cursor: str | None, listing: dict[str, str | None]) -> str | None:
-    """Okta's `after` inside a cursor this package handed out for that listing."""
-    return unbind(cursor, **listing) if cursor is not None else None
+def _okta_after(cursor: str | None, listing: dict[str, str | None], org: str) -> str | None:
+    """Okta's `after` inside a cursor this package handed out for that listing of `org`."""
+    return unbind(cursor, **listing, org=org) if cursor is not None else None
 
 
 def test_the_replay_covers_every_operation_and_some_errors_of_each_kind():
@@ -154,16 +154,17 @@ def test_a_recorded_page_is_read_with_every_user_and_the_next_cursor(exchange: E
     # The cursor this package would have handed out for the recorded `after`.
     after = params.get("after")
     with _client(exchange, okta) as client:
+        org = client.settings.org_url
         page = client.list_users(
             **listing,
             limit=int(params["limit"]) if "limit" in params else None,
-            cursor=bind(after, **listing) if after else None,
+            cursor=bind(after, **listing, org=org) if after else None,
         )
 
     assert [_names(user.raw()) for user in page.users] == [
         _names(user) for user in exchange.response.json()
     ]
-    assert _okta_after(page.next_cursor, listing) == _next_cursor(exchange.response)
+    assert _okta_after(page.next_cursor, listing, org) == _next_cursor(exchange.response)
     assert [user.raw() for user in page.users] == exchange.response.json()
     # The request this package makes for those arguments is the one Okta answered.
     assert sorted(okta.sent[0].url.params.multi_items()) == sorted(exchange.request.params)
@@ -177,10 +178,10 @@ def test_a_recorded_page_reaches_the_model_as_a_table_with_the_next_cursor(excha
     if status:
         args["status"] = status[1]
     listing = {"query": None, "search": None, "filter": params.get("filter")}
-    if "after" in params:
-        args["cursor"] = bind(params["after"], **listing)
-
     with _client(exchange, Okta(lambda request: exchange.response)) as client:
+        org = client.settings.org_url
+        if "after" in params:
+            args["cursor"] = bind(params["after"], **listing, org=org)
         message = _call(_tools(client)["okta_list_users"], **args)
 
     assert message.status == "success"
@@ -190,7 +191,7 @@ def test_a_recorded_page_reaches_the_model_as_a_table_with_the_next_cursor(excha
         _names(user) for user in recorded
     ]
     next_cursor = json.loads(str(message.content))["next_cursor"]
-    assert _okta_after(next_cursor, listing) == _next_cursor(exchange.response)
+    assert _okta_after(next_cursor, listing, org) == _next_cursor(exchange.response)
 
 
 # Users
