@@ -15,7 +15,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
@@ -199,6 +199,32 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
         from langchain_okta.connected_approvals import connected_approval_policy
 
         return connected_approval_policy(self, allowed_decisions=allowed_decisions)
+
+    def approval_middleware(
+        self,
+        *,
+        allowed_decisions: Sequence[str] = ("approve", "edit", "reject"),
+        interrupt_mode: Literal["batched", "per_call"] = "batched",
+    ) -> "list[AgentMiddleware[Any, Any, Any]]":
+        """Middleware for `create_agent(middleware=...)`: approvals that bind, per person.
+
+        As `OktaToolkit.approval_middleware()`: each write call pauses for
+        `allowed_decisions` with a preview read before the pause, and the approved write
+        happens only on the org as that preview showed it, or nothing is written and the
+        model is told what changed. Here every preview, re-check and approved write goes
+        through the run's own person's pooled client, and the write is refused when the
+        person may not write by then (rights, reconnect, org, closed toolkit), whatever the
+        reviewer decided. Pass the list as it is, in that order, with a checkpointer.
+        """
+        from langchain_okta.approval_middleware import approval_middleware
+        from langchain_okta.person_clients import PersonClients
+
+        return approval_middleware(
+            PersonClients(self),
+            [LIST_USERS, GET_USER, CREATE_USER, UPDATE_USER],
+            allowed_decisions=allowed_decisions,
+            interrupt_mode=interrupt_mode,
+        )
 
     def close(self) -> None:
         """Close every pooled client, for good."""
