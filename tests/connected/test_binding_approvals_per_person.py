@@ -474,3 +474,17 @@ def test_a_create_is_looked_up_again_with_the_persons_credential_before_it_is_wr
     sent = globex.requests[start:]
     assert [r.method for r in sent if r.path == "/api/v1/users"] == ["GET", "POST"]
     assert {r.principal for r in sent} == {helper.user_id}
+
+
+def test_every_lease_is_given_back_after_the_previews_and_the_write(
+    toolkit: OktaConnectedToolkit, people: list[Person], acme: SandboxOrg
+) -> None:
+    helper = named(people, "acme-helper")
+    session = Session(toolkit, rename(someone_in(acme, people), "Helped"), helper.connection)
+
+    session.pause()
+    paused = [entry.leases for entry in toolkit.pool._entries.values()]
+    session.approve()
+
+    assert paused == [0]
+    assert [entry.leases for entry in toolkit.pool._entries.values()] == [0]
