@@ -123,6 +123,13 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
     only per run. `middleware()` removes the write tools from the model's list for a person
     whose rights only read, and the write tools refuse such a person themselves as well.
     Close the toolkit (or use `with` / `async with`) to close every pooled client.
+
+    For a person to approve each write, pass `*toolkit.approval_middleware()` first in
+    `middleware=` (with a checkpointer): approvals that bind, as `OktaToolkit`'s, with every
+    preview and approved write sent with the run's own person's credential; the write happens
+    only on the org as its preview showed it, and only while that person may still write.
+    `approval_policy()` is the plain `interrupt_on` of LangChain's HumanInTheLoopMiddleware,
+    previewed per person but not binding the write.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
@@ -195,7 +202,9 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
     ) -> "dict[str, bool | InterruptOnConfig]":
         """`interrupt_on` for LangChain's HumanInTheLoopMiddleware, as `OktaToolkit`'s: the
         write tools pause, each described by a preview read with the run's person's own
-        connection; the read tools do not pause."""
+        connection; the read tools do not pause. The preview does not bind the write: an
+        approved call runs on the org as it is when it runs. For writes held to what the
+        reviewer saw, use `approval_middleware()`."""
         from langchain_okta.connected_approvals import connected_approval_policy
 
         return connected_approval_policy(self, allowed_decisions=allowed_decisions)

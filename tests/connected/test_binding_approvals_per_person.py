@@ -150,6 +150,22 @@ def rename(user: dict[str, Any], first_name: str) -> AIMessage:
     return calls((UPDATE, {"user_id": user["id"], "first_name": first_name}))
 
 
+def test_the_middleware_pauses_the_writes_only_and_binds_them(
+    toolkit: OktaConnectedToolkit,
+) -> None:
+    from langchain.agents.middleware import HumanInTheLoopMiddleware
+
+    from langchain_okta.approval_middleware import OktaApprovalBinding
+
+    review, binding = toolkit.approval_middleware(allowed_decisions=["approve", "reject"])
+
+    assert isinstance(review, HumanInTheLoopMiddleware)
+    assert isinstance(binding, OktaApprovalBinding)
+    paused = {name for name, policy in review.interrupt_on.items() if policy}
+    assert paused == {UPDATE, CREATE}
+    assert review.interrupt_on[UPDATE]["allowed_decisions"] == ["approve", "reject"]
+
+
 # -- each person's own credential --------------------------------------------------------------
 
 
