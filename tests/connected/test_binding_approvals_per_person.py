@@ -216,6 +216,26 @@ def test_a_write_is_not_sent_with_another_persons_credential_of_the_same_org(
     assert writes(acme) == [("POST", f"/api/v1/users/{target['id']}", helper.user_id)]
 
 
+def test_a_resume_by_another_toolkit_writes_with_the_persons_credential_as_previewed(
+    acme: SandboxOrg, globex: SandboxOrg, people: list[Person]
+) -> None:
+    """As a resume in another process: a new toolkit, its own pool, the same checkpointer."""
+    helper = named(people, "acme-helper")
+    target = someone_in(acme, people)
+    saver, transports = InMemorySaver(), {ACME: acme.transport(), GLOBEX: globex.transport()}
+    with OktaConnectedToolkit(transports=transports) as first:
+        Session(first, rename(target, "Later"), helper.connection, saver=saver).pause()
+    start = len(acme.requests)
+
+    with OktaConnectedToolkit(transports=transports) as second:
+        resumed = Session(second, rename(target, "Never asked"), helper.connection, saver=saver)
+        resumed.result = resumed.agent.get_state(resumed.config)  # the paused run's interrupts
+        resumed.approve()
+
+    assert first_name(acme, target) == "Later"
+    assert writes(acme, start) == [("POST", f"/api/v1/users/{target['id']}", helper.user_id)]
+
+
 # -- the world changes while the person decides -----------------------------------------------
 
 
