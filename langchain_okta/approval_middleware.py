@@ -29,6 +29,12 @@ tool node a one-off tool that writes only as the binding allows (`approved_write
 
 In `per_call` mode a call shown again (after other calls of the message have run) is also
 checked against the live org, and its text says what changed since the preview.
+
+Every preview, re-check and approved write goes through the client of the run
+(`client_sources.py`): `OktaToolkit`'s one client, or, for `OktaConnectedToolkit`, the run's
+person's pooled client, borrowed for that step only. When none can be had for the run (no
+connection, a person who may only read...), its calls are shown with why, bind nothing, and
+approving them writes nothing.
 """
 
 from __future__ import annotations
@@ -62,11 +68,17 @@ from langchain_okta.bindings import (
 )
 from langchain_okta.call_order import CallKey, CallOrder
 from langchain_okta.client import OktaClient
+from langchain_okta.client_sources import CallClient, ClientSource, source_of
+from langchain_okta.connections import OktaClientClosedError
 from langchain_okta.descriptions import quoted, requested, reviewer_text
 from langchain_okta.errors import InvalidUserIdError, OktaError
 from langchain_okta.tool_names import CREATE_USER, UPDATE_USER
-from langchain_okta.tools import approved_create_tool, approved_update_tool
-from langchain_okta.turns import WriteCall, new_profile
+from langchain_okta.tools import (
+    approved_create_tool,
+    approved_update_tool,
+    unpreviewed_write_tool,
+)
+from langchain_okta.turns import WriteCall, new_profile, unavailable_turn
 
 STATE_KEY = "okta_approvals"
 # How long a call waits for an earlier call of its message that its preview assumed runs
@@ -97,7 +109,7 @@ class ApprovalState(AgentState[Any]):
 
 
 def approval_middleware(
-    client: OktaClient,
+    client: OktaClient | ClientSource,
     tool_names: Sequence[str],
     *,
     allowed_decisions: Sequence[str] = DEFAULT_DECISIONS,
@@ -106,10 +118,12 @@ def approval_middleware(
     """The middleware that pause `tool_names`' writes for a person, with binding previews.
 
     Pass the list as it is (or first in a longer list): `create_agent(model, tools,
-    middleware=approval_middleware(...), checkpointer=...)`.
+    middleware=approval_middleware(...), checkpointer=...)`. `client` is the one client of
+    every run, or a `ClientSource` that lends each run its own.
     """
     decisions = checked_decisions(allowed_decisions)
-    describe = StoredDescription(client, live_check=interrupt_mode == "per_call")
+    source = source_of(client)
+    describe = StoredDescription(source, live_check=interrupt_mode == "per_call")
     policy: dict[str, bool | InterruptOnConfig] = {}
     for name in tool_names:
         if name in _WRITES:
@@ -121,7 +135,7 @@ def approval_middleware(
     order = CallOrder()
     return [
         OrderedReview(order, interrupt_on=policy, interrupt_mode=interrupt_mode),
-        OktaApprovalBinding(client, order=order),
+        OktaApprovalBinding(source, order=order),
     ]
 
 
@@ -163,8 +177,8 @@ class OrderedReview(HumanInTheLoopMiddleware):
 class StoredDescription:
     """The `description` of a paused write: the preview saved in the state before the pause."""
 
-    def __init__(self, client: OktaClient, *, live_check: bool) -> None:
-        self._client = client
+    def __init__(self, client: OktaClient | ClientSource, *, live_check: bool) -> None:
+        self._source = source_of(client)
         self._live_check = live_check
 
     def __call__(self, tool_call: Any, state: Any, runtime: Any) -> str:
@@ -183,17 +197,19 @@ class StoredDescription:
             raise RuntimeError(MISORDERED)
         if not self._live_check:
             return approval.description
-        return reviewer_text(approval.description + self._since(approval))
+        return reviewer_text(approval.description + self._since(approval, state, runtime))
 
-    def _since(self, approval: CallApproval) -> str:
+    def _since(self, approval: CallApproval, state: Any, runtime: Any) -> str:
         """What changed in the org since the preview, when the call is shown again."""
         binding = approval.update
         if binding is None or binding.user_id is None:
             return ""
         try:
-            user, etag = self._client.read_user_version(binding.user_id)
-        except OktaError as exc:
-            return f"\nSince this preview: the user could not be read again ({exc})."
+            with self._source.client_for(state, runtime) as client:
+                user, etag = client.read_user_version(binding.user_id)
+        except (OktaError, OktaClientClosedError) as exc:
+            why = _why_no_client(exc)
+            return f"\nSince this preview: the user could not be read again ({why})."
         if binding.etag is not None and etag == binding.etag:
             return ""
         # Another version of the user: the approved write compares ETags, not only the values
@@ -216,7 +232,7 @@ class StoredDescription:
         )
 
     def __repr__(self) -> str:
-        return f"StoredDescription({self._client!r})"
+        return f"StoredDescription({self._source!r})"
 
 
 class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
@@ -226,18 +242,18 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
 
     def __init__(
         self,
-        client: OktaClient,
+        client: OktaClient | ClientSource,
         *,
         wait_seconds: float = WAIT_FOR_EARLIER_SECONDS,
         order: CallOrder | None = None,
     ):
         super().__init__()
-        self._client = client
+        self._source = source_of(client)
         self._wait_seconds = wait_seconds
         self._order = order or CallOrder()
 
     def __repr__(self) -> str:
-        return f"OktaApprovalBinding({self._client!r})"
+        return f"OktaApprovalBinding({self._source!r})"
 
     # -- before the pause: the previews -------------------------------------------------------
 
@@ -246,7 +262,13 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
         if found is None:
             return {STATE_KEY: None} if state.get(STATE_KEY) else None
         message_id, calls = found
-        return {STATE_KEY: self._client.preview_turn(calls, message_id).model_dump(mode="json")}
+        try:
+            # The client is borrowed to write: a person who may only read is told so now.
+            with self._source.client_for(state, runtime, write=True) as client:
+                approvals = client.preview_turn(calls, message_id)
+        except (OktaError, OktaClientClosedError) as exc:
+            approvals = unavailable_turn(calls, message_id, _why_no_client(exc))
+        return {STATE_KEY: approvals.model_dump(mode="json")}
 
     async def aafter_model(
         self, state: ApprovalState, runtime: Runtime[Any]
@@ -255,7 +277,11 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
         if found is None:
             return {STATE_KEY: None} if state.get(STATE_KEY) else None
         message_id, calls = found
-        approvals = await self._client.apreview_turn(calls, message_id)
+        try:
+            async with self._source.aclient_for(state, runtime, write=True) as client:
+                approvals = await client.apreview_turn(calls, message_id)
+        except (OktaError, OktaClientClosedError) as exc:
+            approvals = unavailable_turn(calls, message_id, _why_no_client(exc))
         return {STATE_KEY: approvals.model_dump(mode="json")}
 
     # -- after the decision: the bound write ----------------------------------------------------
@@ -326,6 +352,12 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
                 "message, so no preview could be shown as its own. Call the tools again, giving "
                 "each call its own id.",
             )
+        # The write borrows the client of its own run, only while it writes.
+        client = CallClient(self._source, request.state, request.runtime)
+        if approval.unavailable is not None:
+            _end(self._order, request)  # it binds nothing, so no later call assumed it
+            tool = unpreviewed_write_tool(client, name, approval.unavailable)
+            return request.override(tool=self._source.node_tool(tool)), None, []
         args = tool_call["args"]
         edited = args_digest(name, args) != approval.args_digest
         bound = _binding_after_edit(approval, args) if edited else approval
@@ -333,9 +365,11 @@ class OktaApprovalBinding(AgentMiddleware[ApprovalState, Any, Any]):
             _end(self._order, request)  # the later calls that assumed it need not wait
             return _refused(request, bound)
         if bound.update is not None:
-            to_run = request.override(tool=approved_update_tool(self._client, bound.update))
+            tool = approved_update_tool(client, bound.update)
+            to_run = request.override(tool=self._source.node_tool(tool))
         elif bound.create is not None:
-            to_run = request.override(tool=approved_create_tool(self._client, bound.create))
+            tool = approved_create_tool(client, bound.create)
+            to_run = request.override(tool=self._source.node_tool(tool))
         else:
             # The preview could not be read, and said so: the person approved the call as
             # shown, unbound.
@@ -397,6 +431,12 @@ def _binding_after_edit(approval: CallApproval, args: dict[str, Any]) -> CallApp
         "Nothing was written: the reviewer edited a call whose preview could not be made, so "
         "no preview showed them what it does. Propose the call again so they see one."
     )
+
+
+def _why_no_client(exc: OktaError | OktaClientClosedError) -> str:
+    if isinstance(exc, OktaClientClosedError):
+        return "the app's Okta connections are closed"
+    return str(exc)
 
 
 def _user_key(value: object) -> str | None:

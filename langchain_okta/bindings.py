@@ -69,6 +69,9 @@ class CallApproval(BaseModel):
     # The model gave this id to several calls of its message: no preview can be told to be
     # this call's, so none is shown or bound, and approving it writes nothing.
     shared_id: bool = False
+    # Why no client could be had for the run when it was previewed (no connection, a person
+    # who may only read...): no preview is shown or bound, and approving it writes nothing.
+    unavailable: str | None = None
 
 
 class TurnApprovals(BaseModel):

@@ -15,7 +15,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
@@ -125,6 +125,13 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
     only per run. `middleware()` removes the write tools from the model's list for a person
     whose rights only read, and the write tools refuse such a person themselves as well.
     Close the toolkit (or use `with` / `async with`) to close every pooled client.
+
+    For a person to approve each write, pass `*toolkit.approval_middleware()` first in
+    `middleware=` (with a checkpointer): approvals that bind, as `OktaToolkit`'s, with every
+    preview and approved write sent with the run's own person's credential; the write happens
+    only on the org as its preview showed it, and only while that person may still write.
+    `approval_policy()` is the plain `interrupt_on` of LangChain's HumanInTheLoopMiddleware,
+    previewed per person but not binding the write.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
@@ -203,10 +210,38 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
     ) -> "dict[str, bool | InterruptOnConfig]":
         """`interrupt_on` for LangChain's HumanInTheLoopMiddleware, as `OktaToolkit`'s: the
         write tools pause, each described by a preview read with the run's person's own
-        connection; the read tools do not pause."""
+        connection; the read tools do not pause. The preview does not bind the write: an
+        approved call runs on the org as it is when it runs. For writes held to what the
+        reviewer saw, use `approval_middleware()`."""
         from langchain_okta.connected_approvals import connected_approval_policy
 
         return connected_approval_policy(self, allowed_decisions=allowed_decisions)
+
+    def approval_middleware(
+        self,
+        *,
+        allowed_decisions: Sequence[str] = ("approve", "edit", "reject"),
+        interrupt_mode: Literal["batched", "per_call"] = "batched",
+    ) -> "list[AgentMiddleware[Any, Any, Any]]":
+        """Middleware for `create_agent(middleware=...)`: approvals that bind, per person.
+
+        As `OktaToolkit.approval_middleware()`: each write call pauses for
+        `allowed_decisions` with a preview read before the pause, and the approved write
+        happens only on the org as that preview showed it, or nothing is written and the
+        model is told what changed. Here every preview, re-check and approved write goes
+        through the run's own person's pooled client, and the write is refused when the
+        person may not write by then (rights, reconnect, org, closed toolkit), whatever the
+        reviewer decided. Pass the list as it is, in that order, with a checkpointer.
+        """
+        from langchain_okta.approval_middleware import approval_middleware
+        from langchain_okta.person_clients import PersonClients
+
+        return approval_middleware(
+            PersonClients(self),
+            [LIST_USERS, GET_USER, CREATE_USER, UPDATE_USER],
+            allowed_decisions=allowed_decisions,
+            interrupt_mode=interrupt_mode,
+        )
 
     def close(self) -> None:
         """Close every pooled client, for good."""

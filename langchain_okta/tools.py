@@ -21,6 +21,7 @@ from langchain_okta.arguments import (
 )
 from langchain_okta.bindings import CreateBinding, UpdateBinding
 from langchain_okta.client import OktaClient
+from langchain_okta.client_sources import CallClient
 from langchain_okta.connections import OktaClientClosedError
 from langchain_okta.descriptions import reviewer_text
 from langchain_okta.errors import InvalidUserIdError, OktaError
@@ -153,41 +154,76 @@ def _update_user_tool(client: OktaClient) -> BaseTool:
     return _tool(UPDATE_USER, UpdateUserArgs, run, arun)
 
 
-def approved_update_tool(client: OktaClient, binding: UpdateBinding) -> BaseTool:
-    """`okta_update_user` for one approved call: it writes only as `binding` allows."""
+def approved_update_tool(client: OktaClient | CallClient, binding: UpdateBinding) -> BaseTool:
+    """`okta_update_user` for one approved call: it writes only as `binding` allows, with
+    `client` (or the client its call borrows, only while it writes)."""
+    lender = CallClient.of(client)
 
     def run(**kwargs: Any) -> Output:
         args = UpdateUserArgs.model_validate(kwargs)
-        with _errors_for_agent():
-            return _update_output(*client.update_approved(binding, args.profile_changes()))
+        with _errors_for_agent(), lender.client() as okta:
+            return _update_output(*okta.update_approved(binding, args.profile_changes()))
 
     async def arun(**kwargs: Any) -> Output:
         args = UpdateUserArgs.model_validate(kwargs)
         with _errors_for_agent():
-            result = await client.aupdate_approved(binding, args.profile_changes())
+            async with lender.aclient() as okta:
+                result = await okta.aupdate_approved(binding, args.profile_changes())
             return _update_output(*result)
 
     return _tool(UPDATE_USER, UpdateUserArgs, run, arun)
 
 
-def approved_create_tool(client: OktaClient, binding: CreateBinding) -> BaseTool:
+def approved_create_tool(client: OktaClient | CallClient, binding: CreateBinding) -> BaseTool:
     """`okta_create_user` for one approved call: it creates only as `binding` allows."""
+    lender = CallClient.of(client)
 
     def run(**kwargs: Any) -> Output:
         args = CreateUserArgs.model_validate(kwargs)
-        with _errors_for_agent():
-            user = client.create_approved(binding, args.new_profile(), activate=args.activate)
-            return _user_output(user)
+        with _errors_for_agent(), lender.client() as okta:
+            user = okta.create_approved(binding, args.new_profile(), activate=args.activate)
+        return _user_output(user)
 
     async def arun(**kwargs: Any) -> Output:
         args = CreateUserArgs.model_validate(kwargs)
         with _errors_for_agent():
-            user = await client.acreate_approved(
-                binding, args.new_profile(), activate=args.activate
-            )
-            return _user_output(user)
+            async with lender.aclient() as okta:
+                user = await okta.acreate_approved(
+                    binding, args.new_profile(), activate=args.activate
+                )
+        return _user_output(user)
 
     return _tool(CREATE_USER, CreateUserArgs, run, arun)
+
+
+def unpreviewed_write_tool(client: CallClient, name: str, why: str) -> BaseTool:
+    """`name` for an approved call that no preview was made for, since no client could be
+    had for its run (`why`): it writes nothing, and tells the model what stands in the way
+    now, or, when nothing does any more, to propose the call again for a preview."""
+    schema = UpdateUserArgs if name == UPDATE_USER else CreateUserArgs
+
+    def refusal() -> ToolException:
+        return ToolException(
+            reviewer_text(
+                "Nothing was written: no preview of this call could be shown to the person "
+                f"who approves writes ({why}). Call the tool again so they see one."
+            )
+        )
+
+    def run(**kwargs: Any) -> Output:
+        schema.model_validate(kwargs)
+        with _errors_for_agent(), client.client():
+            pass
+        raise refusal()
+
+    async def arun(**kwargs: Any) -> Output:
+        schema.model_validate(kwargs)
+        with _errors_for_agent():
+            async with client.aclient():
+                pass
+        raise refusal()
+
+    return _tool(name, schema, run, arun)
 
 
 class OktaTool(StructuredTool):

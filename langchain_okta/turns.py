@@ -31,6 +31,8 @@ from langchain_okta.bindings import (
     shown,
 )
 from langchain_okta.descriptions import (
+    CREATE_TITLE,
+    UPDATE_TITLE,
     Action,
     describe_create,
     describe_failure,
@@ -38,6 +40,7 @@ from langchain_okta.descriptions import (
     describe_update,
     is_fault,
     quoted,
+    requested,
     reviewer_text,
 )
 from langchain_okta.errors import InvalidUserIdError, OktaNotFoundError
@@ -101,6 +104,22 @@ def preview_turn(
             approval = _approval(
                 write, position, describe_failure(action, write.name, write.args, exc)
             )
+        if write.id in approvals:
+            approval = approval.model_copy(update={"shared_id": True})
+        approvals[write.id] = approval
+    return TurnApprovals(message_id=message_id, calls=approvals)
+
+
+def unavailable_turn(calls: Sequence[WriteCall], message_id: str | None, why: str) -> TurnApprovals:
+    """The write calls of a message that no client could be had to preview, and `why`."""
+    approvals: dict[str, CallApproval] = {}
+    for position, write in enumerate(calls, start=1):
+        title = UPDATE_TITLE if write.name == UPDATE_USER else CREATE_TITLE
+        text = (
+            f"{title}: no preview ({why}). If approved, nothing is written, and the model is "
+            f"told what stands in the way.\n{requested(write.name, write.args)}"
+        )
+        approval = _approval(write, position, text).model_copy(update={"unavailable": why})
         if write.id in approvals:
             approval = approval.model_copy(update={"shared_id": True})
         approvals[write.id] = approval

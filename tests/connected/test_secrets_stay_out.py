@@ -158,3 +158,47 @@ def test_the_checkpoint_search_would_find_a_credential_that_was_stored(
     )
 
     assert person.secret.encode() in _checkpointed(saver)
+
+
+def test_binding_approvals_keep_credentials_out_of_checkpoints_reviewer_texts_and_messages(
+    toolkit: OktaConnectedToolkit, people: list[Person]
+) -> None:
+    from langchain.agents import create_agent
+    from langgraph.types import Command
+
+    from langchain_okta.approval_middleware import STATE_KEY
+    from langchain_okta.sandbox.scripted_model import ScriptedChatModel
+
+    saver, events, seen = InMemorySaver(), EveryEvent(), []
+    for person in people:  # the reader's call is shown with why it has no preview
+        target = next(u for u in person.org.users if u["id"] != person.user_id)
+        rename = {"user_id": target["id"], "first_name": "P"}
+        model = ScriptedChatModel(script=[tool_call("okta_update_user", rename, "c1")])
+        agent = create_agent(
+            model,
+            toolkit.get_tools(),
+            middleware=[*toolkit.approval_middleware(), toolkit.middleware()],
+            checkpointer=saver,
+            context_schema=RunContext,
+        )
+        config: Any = {"configurable": {"thread_id": person.name}, "callbacks": [events]}
+        context = RunContext(person.connection)
+        paused = agent.invoke(
+            {"messages": [("user", "rename")]}, config, context=context, version="v2"
+        )
+        state = agent.get_state(config).values
+        done = agent.invoke(
+            Command(resume={"decisions": [{"type": "approve"}]}),
+            config,
+            context=context,
+            version="v2",
+        )
+        seen += [repr(paused.interrupts), repr(state.get(STATE_KEY)), repr(done.value)]
+
+    stored = _checkpointed(saver)
+    shown = "\n".join(seen + events.events)
+    assert b"okta_approvals" in stored  # the previews and bindings were checkpointed
+    assert "no preview" in shown  # and the reader's refusal shown
+    for person in people:
+        assert person.secret.encode() not in stored
+        assert person.secret not in shown
