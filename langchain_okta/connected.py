@@ -242,7 +242,11 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
         async def arun(*text: str, runtime: ToolRuntime = None, **kwargs: Any) -> Output:  # type: ignore[assignment]
             entry = None
             try:
-                connection = await resolution.aconnection(runtime)
+                # Without an async resolver, no coroutine: `aconnection` would call this.
+                if resolution.aresolve is None:
+                    connection = resolution.connection(runtime)
+                else:
+                    connection = await resolution.aconnection(runtime)
                 entry = await pool.alease(connection)
                 rights = await pool.arights(entry, connection)
                 if write and not rights.can_write:
@@ -340,7 +344,9 @@ class OktaConnectedTool(OktaTool):
             arguments = {k: v for k, v in tool_input.items() if k != _RUNTIME}
             parsed = super()._parse_input(arguments, tool_call_id)
             assert isinstance(parsed, dict)
-            return {**parsed, _RUNTIME: tool_input[_RUNTIME]}
+            # A dict of LangChain's own making (the validated arguments): added to in place.
+            parsed[_RUNTIME] = tool_input[_RUNTIME]
+            return parsed
         return super()._parse_input(tool_input, tool_call_id)
 
     @property

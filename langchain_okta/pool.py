@@ -123,7 +123,8 @@ class ClientPool:
 
     def lease(self, connection: OktaConnection) -> PooledClient:
         entry, dropped = self._take_lease(connection)
-        _close_all(dropped)
+        if dropped:
+            _close_all(dropped)
         if entry is not None:
             return entry
         made = self._new_client(connection)
@@ -133,7 +134,8 @@ class ClientPool:
 
     async def alease(self, connection: OktaConnection) -> PooledClient:
         entry, dropped = self._take_lease(connection)
-        await _aclose_all(dropped)
+        if dropped:  # most leases close nothing: no coroutine made for it
+            await _aclose_all(dropped)
         if entry is not None:
             return entry
         # Making a client without a given transport loads the CA certificates (tens of
@@ -144,10 +146,14 @@ class ClientPool:
         return entry
 
     def release(self, entry: PooledClient) -> None:
-        _close_all(self._release(entry))
+        dropped = self._release(entry)
+        if dropped:
+            _close_all(dropped)
 
     async def arelease(self, entry: PooledClient) -> None:
-        await _aclose_all(self._release(entry))
+        dropped = self._release(entry)
+        if dropped:
+            await _aclose_all(dropped)
 
     def forget(self, entry: PooledClient) -> None:
         """Take a client out of the pool (Okta refused its credential); closed once unleased."""
@@ -250,7 +256,8 @@ class ClientPool:
             if self._closed:
                 raise OktaClientClosedError()
             now = self._clock()
-            dropped = self._take_idle(now)
+            # The least recently used client tells whether any is idle, without a walk.
+            dropped = self._take_idle(now) if self._idle_at(now) else []
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
