@@ -15,7 +15,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import httpx
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
@@ -86,7 +86,7 @@ def connection_from_context(runtime: ToolRuntime) -> OktaConnection | None:
     return found if _is_connection(found) else None
 
 
-def _is_connection(value: object) -> bool:
+def _is_connection(value: object) -> TypeGuard[OktaConnection]:
     return type(value) is OktaConnection or isinstance(value, OktaConnection)
 
 
@@ -326,7 +326,6 @@ class _Resolution:
             raise OktaNotConnectedError(
                 f"the app's resolver returned a {type(found).__name__}, not an OktaConnection"
             )
-        assert isinstance(found, OktaConnection)
         if self.allowed is not None and found.org_url not in self.allowed:
             raise OktaOrgNotAllowedError(found.org_url)
         return found
