@@ -15,7 +15,7 @@ import asyncio
 import inspect
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 import httpx
 from langchain_core.tools import BaseTool, BaseToolkit, ToolException
@@ -85,7 +85,7 @@ def connection_from_context(runtime: ToolRuntime) -> OktaConnection | None:
     return found if _is_connection(found) else None
 
 
-def _is_connection(value: object) -> bool:
+def _is_connection(value: object) -> TypeGuard[OktaConnection]:
     return type(value) is OktaConnection or isinstance(value, OktaConnection)
 
 
@@ -285,7 +285,11 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
         async def arun(*text: str, runtime: ToolRuntime = None, **kwargs: Any) -> Output:  # type: ignore[assignment]
             entry = None
             try:
-                connection = await resolution.aconnection(runtime)
+                # Without an async resolver, no coroutine: `aconnection` would call this.
+                if resolution.aresolve is None:
+                    connection = resolution.connection(runtime)
+                else:
+                    connection = await resolution.aconnection(runtime)
                 entry = await pool.alease(connection)
                 rights = await pool.arights(entry, connection)
                 if write and not rights.can_write:
@@ -365,7 +369,6 @@ class _Resolution:
             raise OktaNotConnectedError(
                 f"the app's resolver returned a {type(found).__name__}, not an OktaConnection"
             )
-        assert isinstance(found, OktaConnection)
         if self.allowed is not None and found.org_url not in self.allowed:
             raise OktaOrgNotAllowedError(found.org_url)
         return found
@@ -383,7 +386,9 @@ class OktaConnectedTool(OktaTool):
             arguments = {k: v for k, v in tool_input.items() if k != _RUNTIME}
             parsed = super()._parse_input(arguments, tool_call_id)
             assert isinstance(parsed, dict)
-            return {**parsed, _RUNTIME: tool_input[_RUNTIME]}
+            # A dict of LangChain's own making (the validated arguments): added to in place.
+            parsed[_RUNTIME] = tool_input[_RUNTIME]
+            return parsed
         return super()._parse_input(tool_input, tool_call_id)
 
     @property

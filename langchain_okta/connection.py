@@ -13,7 +13,7 @@ import hashlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import (
     BaseModel,
@@ -109,9 +109,13 @@ class OktaConnection(BaseModel):
     @property
     def key(self) -> ConnectionKey:
         """The pool's key: computed once per connection object."""
-        if self._key is None:
-            self._key = ConnectionKey(self.org_url, self.kind, self._digest())
-        return self._key
+        # Read from pydantic's private dict directly: `self._key` takes pydantic's slow
+        # attribute path (an exception raised and caught), and this runs on every tool call.
+        private = self.__pydantic_private__
+        key = private.get("_key") if private is not None else None
+        if key is None:
+            key = self._key = ConnectionKey(self.org_url, self.kind, self._digest())
+        return cast(ConnectionKey, key)
 
     def _digest(self) -> bytes:
         digest = hashlib.blake2b(key=_KEY_SALT, digest_size=16)

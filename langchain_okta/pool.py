@@ -138,7 +138,8 @@ class ClientPool:
 
     def lease(self, connection: OktaConnection) -> PooledClient:
         entry, dropped = self._take_lease(connection)
-        _close_all(dropped)
+        if dropped:
+            _close_all(dropped)
         if entry is not None:
             return entry
         made = self._new_client(connection)
@@ -148,7 +149,8 @@ class ClientPool:
 
     async def alease(self, connection: OktaConnection) -> PooledClient:
         entry, dropped = self._take_lease(connection)
-        await self._aclose_dropped(dropped, entry)
+        if dropped:  # most leases close nothing: no coroutine made for it
+            await self._aclose_dropped(dropped, entry)
         if entry is not None:
             return entry
         # Making a client without a given transport loads the CA certificates (tens of
@@ -165,10 +167,14 @@ class ClientPool:
         return entry
 
     def release(self, entry: PooledClient) -> None:
-        _close_all(self._release(entry))
+        dropped = self._release(entry)
+        if dropped:
+            _close_all(dropped)
 
     async def arelease(self, entry: PooledClient) -> None:
-        await self._aclose_dropped(self._release(entry), None)
+        dropped = self._release(entry)
+        if dropped:
+            await self._aclose_dropped(dropped, None)
 
     def _discard(self, org: str, making: asyncio.Future[OktaClient]) -> None:
         """Close a client made for a run cancelled meanwhile; its org counts it no more."""
@@ -292,7 +298,8 @@ class ClientPool:
             if self._closed:
                 raise OktaClientClosedError()
             now = self._clock()
-            dropped = self._take_idle(now)
+            # The least recently used client tells whether any is idle, without a walk.
+            dropped = self._take_idle(now) if self._idle_at(now) else []
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)

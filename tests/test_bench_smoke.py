@@ -172,5 +172,6 @@ def test_connected_toolkit_checks_rights_once_and_measures_memory(results: dict[
     data = section(results, "connected")["data"]
     assert data["role_checks"] == 1
     assert len(data["pooled_seconds"]) == len(data["plain_seconds"]) > 0
+    assert len(data["pooled_async_seconds"]) == len(data["plain_async_seconds"]) > 0
     assert data["bytes_per_connection"] > 0
-    assert {"9.call", "9.memory", "9.tls"} == figure_keys(results, "connected")
+    assert {"9.call", "9.acall", "9.memory", "9.tls"} == figure_keys(results, "connected")
