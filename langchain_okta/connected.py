@@ -291,7 +291,8 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
                 else:
                     connection = await resolution.aconnection(runtime)
                 entry = await pool.alease(connection)
-                rights = await pool.arights(entry, connection)
+                # Nearly always known: read without making a coroutine for it.
+                rights = pool.known_rights(entry) or await pool.arights(entry, connection)
                 if write and not rights.can_write:
                     raise OktaWriteNotAllowedError(rights.who, rights.why_read_only)
                 inner = _inner_tools(entry, limits)[name]

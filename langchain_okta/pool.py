@@ -227,6 +227,13 @@ class ClientPool:
             raise
         return self._kept(entry, pending, found)
 
+    def known_rights(self, entry: PooledClient) -> Rights | None:
+        """The credential's rights while they stand, else None (nothing is checked)."""
+        with self._lock:
+            if self._clock() - entry.checked_at < self.limits.rights_seconds:
+                return entry.rights
+            return None
+
     async def arights(self, entry: PooledClient, connection: OktaConnection) -> Rights:
         known, pending, owner = self._rights_or_turn(entry)
         if known is not None:
