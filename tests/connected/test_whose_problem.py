@@ -18,6 +18,7 @@ from connected_runs import (
     tool_messages,
     tool_named,
 )
+from langchain_core.messages import AIMessage
 from okta_people import ACME, GLOBEX, Person
 
 from langchain_okta.connected import OktaConnectedToolkit
@@ -172,3 +173,27 @@ def test_a_run_after_the_toolkit_is_closed_is_told_so_rather_than_failing_in_the
     assert "closed" in str(answer.content)
     offered = {name for names in agent.model.offered for name in names}
     assert not offered & {"okta_create_user", "okta_update_user"}
+
+
+def test_a_credential_refused_at_the_model_calls_rights_check_leaves_the_pool(
+    toolkit: OktaConnectedToolkit,
+) -> None:
+    stale = OktaConnection(org_url=ACME, access_token="an-expired-access-token")
+    agent = agent_for(toolkit, [AIMessage("I cannot reach Okta for you right now.")])
+
+    agent.invoke({"messages": [("user", "add Ada")]}, context=RunContext(stale))
+
+    offered = {name for names in agent.model.offered for name in names}
+    assert not offered & {"okta_create_user", "okta_update_user"}
+    assert toolkit.pool.size == 0
+
+
+def test_a_credential_refused_at_an_async_model_calls_rights_check_leaves_the_pool(
+    toolkit: OktaConnectedToolkit,
+) -> None:
+    stale = OktaConnection(org_url=ACME, access_token="an-expired-access-token")
+    agent = agent_for(toolkit, [AIMessage("I cannot reach Okta for you right now.")])
+
+    asyncio.run(agent.ainvoke({"messages": [("user", "add Ada")]}, context=RunContext(stale)))
+
+    assert toolkit.pool.size == 0
