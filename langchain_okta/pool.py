@@ -228,7 +228,8 @@ class ClientPool:
         assert pending is not None
         if not owner:
             try:
-                return await asyncio.wrap_future(pending)
+                # Shielded: a waiter cancelled would otherwise cancel the check it shares.
+                return await asyncio.shield(asyncio.wrap_future(pending))
             except asyncio.CancelledError:
                 if not pending.cancelled():
                     raise  # this run itself was cancelled

@@ -1,0 +1,111 @@
+"""The pool's seams under pressure: runs of one person sharing one admin check, a run
+cancelled while it waits for another's check, and a sync call made on the thread of the event
+loop that is running the check."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from langchain_okta import pool as pool_module
+from langchain_okta.client import OktaClient
+from langchain_okta.connection import OktaConnection
+from langchain_okta.pool import ClientPool, OrgShare, PooledClient
+from langchain_okta.rights import Rights
+
+ORG = "https://acme.okta.test"
+ANN = Rights(who="ann@acme.test", can_write=True)
+
+
+def _answer(request: httpx.Request) -> httpx.Response:
+    raise AssertionError("these tests send nothing: the admin check is stood in for")
+
+
+def _connection(token: str = "ann-token-Hy31") -> OktaConnection:
+    return OktaConnection(org_url=ORG, api_token=token)
+
+
+def _client(connection: OktaConnection, share: OrgShare) -> OktaClient:
+    return OktaClient(
+        connection.settings(),
+        transport=httpx.MockTransport(_answer),
+        rate_limits=share.rate_limits,
+        in_flight=share.in_flight,
+    )
+
+
+class GatedCheck:
+    """An admin check that answers only when the test says so."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.answer = asyncio.Event()
+        self.runs = 0
+
+    async def __call__(self, client: OktaClient, connection: OktaConnection) -> Rights:
+        self.runs += 1
+        self.started.set()
+        await self.answer.wait()
+        return ANN
+
+
+@pytest.fixture
+def check(monkeypatch: pytest.MonkeyPatch) -> GatedCheck:
+    gated = GatedCheck()
+    monkeypatch.setattr(pool_module, "acheck_rights", gated)
+    return gated
+
+
+@pytest.fixture
+async def leased() -> AsyncIterator[tuple[ClientPool, PooledClient]]:
+    pool = ClientPool(_client)
+    entry = await pool.alease(_connection())
+    yield pool, entry
+    await pool.arelease(entry)
+    await pool.aclose()
+
+
+async def _started_waiting(task: asyncio.Task[Rights]) -> None:
+    # Two passes of the loop: the task starts, reaches its wait, and suspends there.
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert not task.done()
+
+
+async def test_a_run_cancelled_while_waiting_for_anothers_admin_check_leaves_that_check_standing(
+    check: GatedCheck, leased: tuple[ClientPool, PooledClient]
+) -> None:
+    pool, entry = leased
+    checking = asyncio.create_task(pool.arights(entry, _connection()))
+    await check.started.wait()
+    waiting = asyncio.create_task(pool.arights(entry, _connection()))
+    await _started_waiting(waiting)
+
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+    check.answer.set()
+
+    assert await checking == ANN
+    assert check.runs == 1
+
+
+async def test_a_run_waiting_for_a_check_whose_waiter_was_cancelled_gets_its_answer(
+    check: GatedCheck, leased: tuple[ClientPool, PooledClient]
+) -> None:
+    pool, entry = leased
+    checking = asyncio.create_task(pool.arights(entry, _connection()))
+    await check.started.wait()
+    cancelled = asyncio.create_task(pool.arights(entry, _connection()))
+    patient = asyncio.create_task(pool.arights(entry, _connection()))
+    await _started_waiting(patient)
+
+    cancelled.cancel()
+    await asyncio.gather(cancelled, return_exceptions=True)
+    check.answer.set()
+
+    assert await patient == ANN
+    await asyncio.gather(checking, return_exceptions=True)
+    assert check.runs == 1
