@@ -203,13 +203,17 @@ class ClientPool:
     def rights(self, entry: PooledClient, connection: OktaConnection) -> Rights:
         """The credential's rights, checked with Okta when unknown or older than the bound.
 
-        One check at a time per credential: runs arriving meanwhile wait for its answer.
+        One check at a time per credential: runs arriving meanwhile wait for its answer,
+        except a sync call on a thread whose event loop is running, which checks for itself:
+        the check it would wait for may be that very loop's, which cannot run while it blocks.
         """
         known, pending, owner = self._rights_or_turn(entry)
         if known is not None:
             return known
         assert pending is not None
         if not owner:
+            if _loop_running():
+                return check_rights(entry.client, connection)
             try:
                 return pending.result()
             except concurrent.futures.CancelledError:  # its run was cancelled: check anew
@@ -403,6 +407,14 @@ class ClientPool:
         else:
             self._clients_of.pop(org, None)
             self._shares.pop(org, None)
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _close_all(clients: list[OktaClient]) -> None:

@@ -5,6 +5,7 @@ loop that is running the check."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 
 import httpx
@@ -109,3 +110,27 @@ async def test_a_run_waiting_for_a_check_whose_waiter_was_cancelled_gets_its_ans
     assert await patient == ANN
     await asyncio.gather(checking, return_exceptions=True)
     assert check.runs == 1
+
+
+async def test_a_sync_call_on_the_loop_running_the_admin_check_does_not_wait_for_it(
+    check: GatedCheck, leased: tuple[ClientPool, PooledClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own_check = Rights(who="ann@acme.test (checked by the sync call)", can_write=True)
+    monkeypatch.setattr(pool_module, "check_rights", lambda client, connection: own_check)
+    pool, entry = leased
+    checking = asyncio.create_task(pool.arights(entry, _connection()))
+    await check.started.wait()
+    pending = entry.checking
+    assert pending is not None
+    # The check cannot end while this thread blocks its loop: if the sync call waits for it,
+    # it is answered by this instead, and the test fails rather than hangs.
+    rescue = threading.Timer(5.0, pending.set_result, args=(ANN,))
+    rescue.start()
+    try:
+        found = pool.rights(entry, _connection())  # e.g. a sync tool invoked inside the loop
+    finally:
+        rescue.cancel()
+
+    assert found == own_check
+    check.answer.set()
+    assert await checking == ANN
