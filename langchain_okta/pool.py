@@ -138,12 +138,12 @@ class ClientPool:
 
     def lease(self, connection: OktaConnection) -> PooledClient:
         entry, dropped = self._take_lease(connection)
-        _close_all(dropped)
+        self._close_dropped(dropped, entry)
         if entry is not None:
             return entry
         made = self._new_client(connection)
         entry, dropped = self._add(connection.key, made)
-        _close_all(dropped)
+        self._close_dropped(dropped, entry)
         return entry
 
     async def alease(self, connection: OktaConnection) -> PooledClient:
@@ -177,6 +177,16 @@ class ClientPool:
         with self._lock:
             self._uncount(org)
         making.result().close()
+
+    def _close_dropped(self, dropped: list[OktaClient], leased: PooledClient | None) -> None:
+        """Close the clients a lease let go. A run interrupted meanwhile gives back the lease
+        it was handed, which would otherwise keep that client from ever being closed."""
+        try:
+            _close_all(dropped)
+        except BaseException:
+            if leased is not None:
+                self.release(leased)
+            raise
 
     async def _aclose_dropped(self, dropped: list[OktaClient], leased: PooledClient | None) -> None:
         """Close the clients a lease or release let go. A run cancelled meanwhile closes the
@@ -418,5 +428,10 @@ def _loop_running() -> bool:
 
 
 def _close_all(clients: list[OktaClient]) -> None:
-    for client in clients:
-        client.close()
+    """Close each; one whose close fails or is interrupted leaves none of the rest open."""
+    for index, client in enumerate(clients):
+        try:
+            client.close()
+        except BaseException:
+            _close_all(clients[index + 1 :])
+            raise

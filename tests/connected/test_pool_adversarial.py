@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from langchain_okta import pool as pool_module
 from langchain_okta.client import OktaClient
 from langchain_okta.connection import OktaConnection
-from langchain_okta.pool import ClientPool, OrgShare, PooledClient
+from langchain_okta.pool import ClientPool, OrgShare, PooledClient, PoolLimits
 from langchain_okta.rights import Rights
 
 ORG = "https://acme.okta.test"
@@ -134,3 +135,63 @@ async def test_a_sync_call_on_the_loop_running_the_admin_check_does_not_wait_for
     assert found == own_check
     check.answer.set()
     assert await checking == ANN
+
+
+class InterruptedClose:
+    """A pooled client whose close is interrupted (Ctrl-C while it waits for another event
+    loop to close its connections), once, after its own connections are closed."""
+
+    def __init__(self, inner: OktaClient, *, interrupt: bool) -> None:
+        self.inner = inner
+        self.interrupt = interrupt
+
+    @property
+    def closed(self) -> bool:
+        return self.inner.closed
+
+    def close(self) -> None:
+        self.inner.close()
+        if self.interrupt:
+            self.interrupt = False
+            raise KeyboardInterrupt
+
+    async def aclose(self) -> None:
+        self.close()
+
+
+def test_a_lease_interrupted_while_closing_what_it_pushed_out_gives_its_lease_back() -> None:
+    made: list[Any] = []
+
+    def make(connection: OktaConnection, share: OrgShare) -> Any:
+        made.append(InterruptedClose(_client(connection, share), interrupt=not made))
+        return made[-1]
+
+    pool = ClientPool(make, limits=PoolLimits(max_clients=1))
+    pool.release(pool.lease(_connection("alice-token-1")))
+    bob = _connection("bob-token-2")
+
+    with pytest.raises(KeyboardInterrupt):
+        pool.lease(bob)  # Bob's client pushes Alice's out; closing it is interrupted
+
+    entry = pool.lease(bob)
+    assert entry.leases == 1  # the interrupted run's lease was given back
+    pool.release(entry)
+    pool.close()
+    assert all(client.closed for client in made)
+
+
+def test_an_interrupt_while_closing_one_client_still_closes_the_others() -> None:
+    made: list[Any] = []
+
+    def make(connection: OktaConnection, share: OrgShare) -> Any:
+        made.append(InterruptedClose(_client(connection, share), interrupt=not made))
+        return made[-1]
+
+    pool = ClientPool(make)
+    for token in ("alice-token-1", "bob-token-2", "carol-token-3"):
+        pool.release(pool.lease(_connection(token)))
+
+    with pytest.raises(KeyboardInterrupt):
+        pool.close()  # the first client's close is interrupted
+
+    assert [client.closed for client in made] == [True, True, True]
