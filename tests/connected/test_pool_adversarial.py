@@ -11,10 +11,12 @@ from typing import Any
 
 import httpx
 import pytest
+from loopback_okta import wait_until
 
 from langchain_okta import pool as pool_module
 from langchain_okta.client import OktaClient
 from langchain_okta.connection import OktaConnection
+from langchain_okta.connections import OktaClientClosedError
 from langchain_okta.pool import ClientPool, OrgShare, PooledClient, PoolLimits
 from langchain_okta.rights import Rights
 
@@ -195,3 +197,44 @@ def test_an_interrupt_while_closing_one_client_still_closes_the_others() -> None
         pool.close()  # the first client's close is interrupted
 
     assert [client.closed for client in made] == [True, True, True]
+
+
+async def test_a_forgotten_client_still_in_use_keeps_its_orgs_bound_for_the_new_client() -> None:
+    pool = ClientPool(_client, org_concurrency=1)
+    refused = await pool.alease(_connection())
+    share = pool.share(ORG)
+    await refused.client._connections.aacquire()  # its run's request is still in flight
+    pool.forget(refused)  # Okta refused the credential; the person reconnects at once
+
+    renewed = await pool.alease(_connection())
+
+    assert renewed is not refused
+    assert pool.share(ORG) is share  # one bound for the org, not a second one beside it
+    waiting = asyncio.create_task(renewed.client._connections.aacquire())
+    await asyncio.to_thread(wait_until, lambda: share is not None and share.in_flight.waiting == 1)
+    refused.client._connections.release()
+    await asyncio.wait_for(waiting, 1)
+    renewed.client._connections.release()
+    await pool.arelease(refused)
+    await pool.arelease(renewed)
+    await pool.aclose()
+
+
+async def test_closing_the_pool_while_a_run_waits_for_its_orgs_bound_leaves_no_turn_held() -> None:
+    pool = ClientPool(_client, org_concurrency=1)
+    alice = await pool.alease(_connection("alice-token-1"))
+    bob = await pool.alease(_connection("bob-token-2"))
+    share = pool.share(ORG)
+    assert share is not None
+    await alice.client._connections.aacquire()
+    waiting = asyncio.create_task(bob.client._connections.aacquire())
+    await asyncio.to_thread(wait_until, lambda: share.in_flight.waiting == 1)
+
+    await pool.aclose()
+    alice.client._connections.release()  # her request ends after the close
+
+    with pytest.raises(OktaClientClosedError):
+        await waiting
+    assert (share.in_flight.held, share.in_flight.waiting) == (0, 0)
+    await pool.arelease(alice)
+    await pool.arelease(bob)
