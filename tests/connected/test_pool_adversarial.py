@@ -1,22 +1,27 @@
-"""The pool's seams under pressure: runs of one person sharing one admin check, a run
-cancelled while it waits for another's check, and a sync call made on the thread of the event
-loop that is running the check."""
+"""The pool's seams under pressure: runs of one person sharing one admin check (one of them
+cancelled, or a sync call on the thread of the loop running it), a run interrupted while it
+closes what it let go, a client forgotten or a pool closed while runs hold or wait for the
+org's one bound, and the org's rate-limit slots of a run dismissed from that bound."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator
+from email.utils import formatdate
 from typing import Any
 
 import httpx
 import pytest
 from loopback_okta import wait_until
+from okta_responses import okta_error
 
 from langchain_okta import pool as pool_module
 from langchain_okta.client import OktaClient
 from langchain_okta.connection import OktaConnection
 from langchain_okta.connections import OktaClientClosedError
+from langchain_okta.errors import OktaError
 from langchain_okta.pool import ClientPool, OrgShare, PooledClient, PoolLimits
 from langchain_okta.rights import Rights
 
@@ -238,3 +243,56 @@ async def test_closing_the_pool_while_a_run_waits_for_its_orgs_bound_leaves_no_t
     assert (share.in_flight.held, share.in_flight.waiting) == (0, 0)
     await pool.arelease(alice)
     await pool.arelease(bob)
+
+
+async def test_a_run_dismissed_from_the_orgs_bound_gives_back_its_rate_limit_slot() -> None:
+    answer, answering = asyncio.Event(), asyncio.Event()
+    answer.set()
+    now = time.time()
+    window = {
+        "X-Rate-Limit-Limit": "600",
+        "X-Rate-Limit-Remaining": "599",
+        "X-Rate-Limit-Reset": str(int(now) + 60),
+        "Date": formatdate(now, usegmt=True),
+    }
+
+    async def okta(request: httpx.Request) -> httpx.Response:
+        answering.set()
+        await answer.wait()
+        return okta_error(404, "E0000007", "Not found: Resource not found: x (User)", **window)
+
+    def make(connection: OktaConnection, share: OrgShare) -> OktaClient:
+        return OktaClient(
+            connection.settings(),
+            transport=httpx.MockTransport(okta),
+            rate_limits=share.rate_limits,
+            in_flight=share.in_flight,
+        )
+
+    pool = ClientPool(make, org_concurrency=1)
+    alice = await pool.alease(_connection("alice-token-1"))
+    bob = await pool.alease(_connection("bob-token-2"))
+    share = pool.share(ORG)
+    assert share is not None
+    with pytest.raises(OktaError):
+        await alice.client.aget_user("00u1")  # the org's window is known from here on
+    answer.clear()
+    answering.clear()
+    alices = asyncio.create_task(alice.client.aget_user("00u2"))
+    await answering.wait()  # her request holds the org's only turn
+    bobs = asyncio.create_task(bob.client.aget_user("00u3"))
+    await asyncio.to_thread(wait_until, lambda: share.in_flight.waiting == 1)
+
+    pool.forget(bob)  # Okta refused Bob's credential meanwhile: his client closes
+    await pool.arelease(bob)
+
+    with pytest.raises(OktaClientClosedError):
+        await bobs
+    seen = share.rate_limits.window("GET /api/v1/users/{id}", time.monotonic())
+    assert seen is not None
+    assert seen.spare == 599 - 1  # Alice's request alone is in flight
+    answer.set()
+    with pytest.raises(OktaError):
+        await alices
+    await pool.arelease(alice)
+    await pool.aclose()
