@@ -296,3 +296,49 @@ async def test_a_run_dismissed_from_the_orgs_bound_gives_back_its_rate_limit_slo
         await alices
     await pool.arelease(alice)
     await pool.aclose()
+
+
+async def test_a_sync_call_on_a_running_loops_thread_does_not_wait_for_rate_limit_slots_it_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answer, answering = asyncio.Event(), asyncio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        answering.set()
+        await answer.wait()
+        return okta_error(404, "E0000007", "Not found: Resource not found: x (User)")
+
+    def quick(request: httpx.Request) -> httpx.Response:
+        return okta_error(404, "E0000007", "Not found: Resource not found: x (User)")
+
+    def make(connection: OktaConnection, share: OrgShare) -> OktaClient:
+        return OktaClient(
+            connection.settings(),
+            transport=httpx.MockTransport(quick),
+            async_transport=httpx.MockTransport(slow),
+            rate_limits=share.rate_limits,
+            in_flight=share.in_flight,
+        )
+
+    pool = ClientPool(make, org_concurrency=1)
+    alice = await pool.alease(_connection("alice-token-1"))
+    bob = await pool.alease(_connection("bob-token-2"))
+    # This loop's own request holds the endpoint's only slot while Okta has reported no
+    # window yet: it cannot answer while the loop's thread sleeps.
+    alices = asyncio.create_task(alice.client.aget_user("00u1"))
+    await answering.wait()
+
+    def slept(seconds: float) -> None:
+        raise AssertionError(f"the loop's thread slept {seconds} s for its own loop's slots")
+
+    monkeypatch.setattr(time, "sleep", slept)
+    with pytest.raises(OktaError, match="Not found"):
+        bob.client.get_user("00u2")  # e.g. a sync tool invoked inside the loop: sent at once
+    monkeypatch.undo()
+
+    answer.set()
+    with pytest.raises(OktaError):
+        await alices
+    await pool.arelease(alice)
+    await pool.arelease(bob)
+    await pool.aclose()
