@@ -56,12 +56,12 @@ class Sleep:
 
 
 Outcome = Received | TransportFailure
+Step = Send | Sleep
+Plan = Generator[Step, Outcome | None, T]
 
 # Set while the sync driver runs on a thread whose event loop is running: the answers a brief
 # hold would wait for may be that very loop's, which cannot come while its thread sleeps.
 ANSWERS_CANNOT_COME: ContextVar[bool] = ContextVar("answers_cannot_come", default=False)
-Step = Send | Sleep
-Plan = Generator[Step, Outcome | None, T]
 
 
 @dataclass
