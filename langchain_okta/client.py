@@ -19,7 +19,7 @@ from langchain_okta.errors import OktaConfigurationError
 from langchain_okta.in_flight import InFlightLimit
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
 from langchain_okta.paging import Walk
-from langchain_okta.plans import Context, Plan, Send, Sleep
+from langchain_okta.plans import ANSWERS_CANNOT_COME, Context, Plan, Send, Sleep
 from langchain_okta.previews import CreatePreview, UpdatePreview
 from langchain_okta.progress import PageProgress, ProgressCallback
 from langchain_okta.rate_limits import RateLimitTracker
@@ -380,6 +380,7 @@ class OktaClient(Closing):
     # -- drivers ----------------------------------------------------------------------------
 
     def _run(self, plan: Plan[T]) -> T:
+        blocks_a_loop = ANSWERS_CANNOT_COME.set(True) if _loop_running() else None
         try:
             step = next(plan)
             while True:
@@ -392,6 +393,8 @@ class OktaClient(Closing):
             return done.value  # type: ignore[no-any-return]
         finally:
             plan.close()
+            if blocks_a_loop is not None:
+                ANSWERS_CANNOT_COME.reset(blocks_a_loop)
 
     async def _arun(self, plan: Plan[T]) -> T:
         try:
@@ -536,6 +539,14 @@ class OktaClient(Closing):
             follow_redirects=False,
             limits=httpx.Limits(max_connections=self.settings.max_concurrency),
         )
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _async_side(

@@ -49,7 +49,8 @@ class InFlightLimit:
     Invariant, whenever `_lock` is free:
     - `_held` is the number of turns held. It is at most `limit`, except for turns taken with
       `wait=False` (a sync call on a thread whose event loop is running: the turns it would
-      wait for may be held by that very loop, which cannot run while it blocks).
+      wait for may be held by that very loop, which cannot run while it blocks); while it is
+      past `limit`, a turn that ends is freed, never handed to a waiter.
     - A caller is in `_queue` only while every turn is held, and only while its owner is
       open: an owner closes before it calls `dismiss`, and a waiter joins the queue only
       after seeing its owner open, both under the lock.
@@ -116,9 +117,14 @@ class InFlightLimit:
         return waiter.state == GRANTED
 
     def give_back(self) -> None:
-        """End a turn: hand it to the first waiter that can still take it, or free it."""
+        """End a turn: hand it to the first waiter that can still take it, or free it.
+
+        While more turns are held than the bound allows (some taken with `wait=False`), the
+        turn ends instead: handed on, it would keep the bound raised for as long as callers
+        keep arriving.
+        """
         with self._lock:
-            while self._queue:
+            while self._queue and self._held <= self.limit:
                 waiter = self._queue.popleft()
                 waiter.state = GRANTED
                 try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Generator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
@@ -57,6 +58,10 @@ class Sleep:
 Outcome = Received | TransportFailure
 Step = Send | Sleep
 Plan = Generator[Step, Outcome | None, T]
+
+# Set while the sync driver runs on a thread whose event loop is running: the answers a brief
+# hold would wait for may be that very loop's, which cannot come while its thread sleeps.
+ANSWERS_CANNOT_COME: ContextVar[bool] = ContextVar("answers_cannot_come", default=False)
 
 
 @dataclass
@@ -366,11 +371,15 @@ def _admitted(ctx: Context, bucket: str, budget: WaitBudget) -> Plan[None]:
     than a 429 drawn against the org's budget): one Okta reported, or the next one the
     tracker opened with Okta's limit, with nothing left once this client's requests in
     flight are counted. A brief hold while no window is known is never reported as
-    a rate limit: past the budget, the request goes out and Okta's answer says what is true.
+    a rate limit: past the budget, the request goes out and Okta's answer says what is true;
+    so it does at once where the answers it waits for cannot come (`ANSWERS_CANNOT_COME`).
     """
     while True:
         hold = ctx.rate_limits.acquire(bucket, ctx.clock())
         if hold is None:
+            return
+        if not hold.used_up and ANSWERS_CANNOT_COME.get():
+            ctx.rate_limits.acquire(bucket, ctx.clock(), force=True)
             return
         if not budget.allows(hold.seconds):
             if hold.used_up:

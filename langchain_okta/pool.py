@@ -139,12 +139,12 @@ class ClientPool:
     def lease(self, connection: OktaConnection) -> PooledClient:
         entry, dropped = self._take_lease(connection)
         if dropped:
-            _close_all(dropped)
+            self._close_dropped(dropped, entry)
         if entry is not None:
             return entry
         made = self._new_client(connection)
         entry, dropped = self._add(connection.key, made)
-        _close_all(dropped)
+        self._close_dropped(dropped, entry)
         return entry
 
     async def alease(self, connection: OktaConnection) -> PooledClient:
@@ -184,6 +184,16 @@ class ClientPool:
             self._uncount(org)
         making.result().close()
 
+    def _close_dropped(self, dropped: list[OktaClient], leased: PooledClient | None) -> None:
+        """Close the clients a lease let go. A run interrupted meanwhile gives back the lease
+        it was handed, which would otherwise keep that client from ever being closed."""
+        try:
+            _close_all(dropped)
+        except BaseException:
+            if leased is not None:
+                self.release(leased)
+            raise
+
     async def _aclose_dropped(self, dropped: list[OktaClient], leased: PooledClient | None) -> None:
         """Close the clients a lease or release let go. A run cancelled meanwhile closes the
         rest without waiting (closing twice is harmless) and gives back the lease it was
@@ -209,13 +219,17 @@ class ClientPool:
     def rights(self, entry: PooledClient, connection: OktaConnection) -> Rights:
         """The credential's rights, checked with Okta when unknown or older than the bound.
 
-        One check at a time per credential: runs arriving meanwhile wait for its answer.
+        One check at a time per credential: runs arriving meanwhile wait for its answer,
+        except a sync call on a thread whose event loop is running, which checks for itself:
+        the check it would wait for may be that very loop's, which cannot run while it blocks.
         """
         known, pending, owner = self._rights_or_turn(entry)
         if known is not None:
             return known
         assert pending is not None
         if not owner:
+            if _loop_running():
+                return check_rights(entry.client, connection)
             try:
                 return pending.result()
             except concurrent.futures.CancelledError:  # its run was cancelled: check anew
@@ -241,7 +255,8 @@ class ClientPool:
         assert pending is not None
         if not owner:
             try:
-                return await asyncio.wrap_future(pending)
+                # Shielded: a waiter cancelled would otherwise cancel the check it shares.
+                return await asyncio.shield(asyncio.wrap_future(pending))
             except asyncio.CancelledError:
                 if not pending.cancelled():
                     raise  # this run itself was cancelled
@@ -418,6 +433,19 @@ class ClientPool:
             self._shares.pop(org, None)
 
 
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def _close_all(clients: list[OktaClient]) -> None:
-    for client in clients:
-        client.close()
+    """Close each; one whose close fails or is interrupted leaves none of the rest open."""
+    for index, client in enumerate(clients):
+        try:
+            client.close()
+        except BaseException:
+            _close_all(clients[index + 1 :])
+            raise

@@ -126,6 +126,10 @@ def usable_token(session: OAuthSession, ctx: Context, budget: WaitBudget) -> Pla
         if isinstance(decision, Renew):
             return (yield from _renew(session, ctx, budget, decision))
         waited_on = decision.lease
+        if plans.ANSWERS_CANNOT_COME.get():
+            # The renewal waited for may be this thread's own loop's: it cannot end meanwhile.
+            takeover = session.state.take_over(session.clock())
+            return (yield from _renew(session, ctx, budget, takeover))
         if not budget.allows(RENEWAL_POLL_SECONDS):
             raise OktaConnectionError(
                 "no access token: the token request of another call did not finish in time"

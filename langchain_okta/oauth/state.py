@@ -97,9 +97,10 @@ class TokenState:
     `renew_at`; after that the first caller takes the lease and renews while the others keep
     using the old token until `expires_at` (less a skew), and only then wait. An early
     renewal that fails leaves the old token in use for `RENEWAL_RETRY_SECONDS` (its holder
-    included) before the next try. A lease whose
-    holder vanished (a cancelled task) lapses after `lease_seconds`. Callers that waited on a
-    lease whose renewal failed get that failure (a copy) rather than trying again themselves.
+    included) before the next try. A lease whose holder vanished (a cancelled task) lapses
+    after `lease_seconds`; one that a sync call on a running loop's thread would wait for is
+    taken over (`take_over`), and that call renews too. Callers that waited on a lease whose
+    renewal failed get that failure (a copy) rather than trying again themselves.
     Nonces are the latest each server (token endpoint, API) sent.
     """
 
@@ -146,6 +147,18 @@ class TokenState:
             if token is not None and usable:
                 return Use(token)
             return Wait(self._lease)
+
+    def take_over(self, now: float) -> Renew:
+        """A lease of its own for a caller that cannot wait for the live one: a sync call on
+        a thread whose event loop is running, where that lease's holder may be that very
+        loop's, which cannot run while the caller waits. The old holder's token, if it comes,
+        is kept when newer, as from a lapsed lease."""
+        with self._lock:
+            token = self._token
+            usable = token is not None and now < token.expires_at - EXPIRY_SKEW_SECONDS
+            self._lease = next(self._leases)
+            self._lease_deadline = now + self._lease_seconds
+            return Renew(self._lease, token if usable else None)
 
     def renewed(self, lease: int, token: AccessToken) -> AccessToken:
         """Store the token the lease holder obtained (numbered); ends the lease."""
