@@ -14,7 +14,12 @@ from langchain_okta.api import Received
 from langchain_okta.attempts import ACCEPT_ENCODING, AttemptCut, BodyReader, timed_out
 from langchain_okta.bindings import CreateBinding, TurnApprovals, UpdateBinding
 from langchain_okta.closing import Closing
-from langchain_okta.connections import AsyncTransportFactory, Connections, OktaClientClosedError
+from langchain_okta.connections import (
+    AsyncTransportFactory,
+    Connections,
+    OktaClientClosedError,
+    running_loop,
+)
 from langchain_okta.errors import OktaConfigurationError
 from langchain_okta.in_flight import InFlightLimit
 from langchain_okta.models import AdminAccess, OktaUser, UserPage
@@ -380,7 +385,7 @@ class OktaClient(Closing):
     # -- drivers ----------------------------------------------------------------------------
 
     def _run(self, plan: Plan[T]) -> T:
-        blocks_a_loop = ANSWERS_CANNOT_COME.set(True) if _loop_running() else None
+        blocks_a_loop = ANSWERS_CANNOT_COME.set(True) if running_loop() is not None else None
         try:
             step = next(plan)
             while True:
@@ -539,14 +544,6 @@ class OktaClient(Closing):
             follow_redirects=False,
             limits=httpx.Limits(max_connections=self.settings.max_concurrency),
         )
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def _async_side(

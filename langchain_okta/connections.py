@@ -168,7 +168,7 @@ class Connections:
             if self._sync is None:
                 self._sync = self._new_sync()
             http = self._sync
-        if not self._turns.take(self, wait=_running_loop() is None):
+        if not self._turns.take(self, wait=running_loop() is None):
             raise OktaClientClosedError()
         return http
 
@@ -282,7 +282,7 @@ class Connections:
         taken = self._take_all()
         if taken.sync is not None:
             taken.sync.close()
-        here = _running_loop()
+        here = running_loop()
         elsewhere = []
         for loop, entry in taken.loops:
             if loop is here:
@@ -389,7 +389,8 @@ def import_async_stack() -> None:
             importlib.import_module(module)
 
 
-def _running_loop() -> asyncio.AbstractEventLoop | None:
+def running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running on this thread, if any."""
     try:
         return asyncio.get_running_loop()
     except RuntimeError:

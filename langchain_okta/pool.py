@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from langchain_okta.client import OktaClient
 from langchain_okta.connection import ConnectionKey, OktaConnection
-from langchain_okta.connections import OktaClientClosedError
+from langchain_okta.connections import OktaClientClosedError, running_loop
 from langchain_okta.in_flight import InFlightLimit
 from langchain_okta.rate_limits import RateLimitTracker
 from langchain_okta.rights import Rights, acheck_rights, check_rights
@@ -228,7 +228,7 @@ class ClientPool:
             return known
         assert pending is not None
         if not owner:
-            if _loop_running():
+            if running_loop() is not None:
                 return check_rights(entry.client, connection)
             try:
                 return pending.result()
@@ -431,14 +431,6 @@ class ClientPool:
         else:
             self._clients_of.pop(org, None)
             self._shares.pop(org, None)
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def _close_all(clients: list[OktaClient]) -> None:

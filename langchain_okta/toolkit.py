@@ -17,7 +17,7 @@ from pydantic import ConfigDict, PrivateAttr, SecretStr
 from langchain_okta.approvals import DEFAULT_DECISIONS, approval_policy
 from langchain_okta.client import OktaClient
 from langchain_okta.closing import Closing
-from langchain_okta.connections import AsyncTransportFactory, import_async_stack
+from langchain_okta.connections import AsyncTransportFactory, import_async_stack, running_loop
 from langchain_okta.errors import OktaAdminCheckError, OktaAuthenticationError
 from langchain_okta.models import AdminAccess
 from langchain_okta.oauth.access import ServiceAppAccess, decide_read_only
@@ -136,7 +136,7 @@ class OktaToolkit(Closing, BaseToolkit):
         else:
             reach.refuse_with_a_client()
         try:
-            if check_admin and _in_running_loop():
+            if check_admin and running_loop() is not None:
                 warnings.warn(
                     "OktaToolkit() checks the admin with blocking requests, which stall this "
                     "running event loop until Okta answers; in async code use "
@@ -384,14 +384,6 @@ def _refuse_unknown(unknown: dict[str, Any]) -> None:
         f"OktaToolkit got unexpected keyword argument{plural} {', '.join(named)}; "
         f"it takes {', '.join(accepted)}"
     )
-
-
-def _in_running_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def _checked(client: OktaClient) -> AdminAccess | ServiceAppAccess:

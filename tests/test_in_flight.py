@@ -126,6 +126,25 @@ async def test_a_task_waiting_in_one_client_gets_the_turn_another_client_release
     assert bound.held == 0
 
 
+# A sync call on a running loop's thread takes a turn past the bound (it cannot wait for the
+# loop's own turns): the bound must not stay raised for everyone after it.
+async def test_a_turn_taken_past_the_bound_ends_with_its_holder_not_with_a_waiter(
+    bound: InFlightLimit, alice: Connections, bob: Connections
+) -> None:
+    await alice.aacquire()  # the loop's own request holds the only turn
+    alice.acquire()  # a sync call on the loop's thread: a turn past the bound
+    waiting = asyncio.create_task(bob.aacquire())
+    await asyncio.to_thread(wait_until, lambda: bound.waiting == 1)
+
+    alice.release()  # the sync call ends: the bound is back to one request in flight
+
+    assert (bound.held, bound.waiting) == (1, 1)
+    alice.release()
+    await asyncio.wait_for(waiting, 1)
+    bob.release()
+    assert bound.held == 0
+
+
 def test_an_in_flight_limit_allows_at_least_one_request() -> None:
     with pytest.raises(ValueError, match="at least one"):
         InFlightLimit(0)

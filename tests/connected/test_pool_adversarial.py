@@ -16,6 +16,7 @@ import httpx
 import pytest
 from loopback_okta import wait_until
 from okta_responses import okta_error
+from pooled_clients import ORG, connection_of, quiet_client
 
 from langchain_okta import pool as pool_module
 from langchain_okta.client import OktaClient
@@ -25,25 +26,7 @@ from langchain_okta.errors import OktaError
 from langchain_okta.pool import ClientPool, OrgShare, PooledClient, PoolLimits
 from langchain_okta.rights import Rights
 
-ORG = "https://acme.okta.test"
 ANN = Rights(who="ann@acme.test", can_write=True)
-
-
-def _answer(request: httpx.Request) -> httpx.Response:
-    raise AssertionError("these tests send nothing: the admin check is stood in for")
-
-
-def _connection(token: str = "ann-token-Hy31") -> OktaConnection:
-    return OktaConnection(org_url=ORG, api_token=token)
-
-
-def _client(connection: OktaConnection, share: OrgShare) -> OktaClient:
-    return OktaClient(
-        connection.settings(),
-        transport=httpx.MockTransport(_answer),
-        rate_limits=share.rate_limits,
-        in_flight=share.in_flight,
-    )
 
 
 class GatedCheck:
@@ -70,8 +53,8 @@ def check(monkeypatch: pytest.MonkeyPatch) -> GatedCheck:
 
 @pytest.fixture
 async def leased() -> AsyncIterator[tuple[ClientPool, PooledClient]]:
-    pool = ClientPool(_client)
-    entry = await pool.alease(_connection())
+    pool = ClientPool(quiet_client)
+    entry = await pool.alease(connection_of())
     yield pool, entry
     await pool.arelease(entry)
     await pool.aclose()
@@ -88,9 +71,9 @@ async def test_a_run_cancelled_while_waiting_for_anothers_admin_check_leaves_tha
     check: GatedCheck, leased: tuple[ClientPool, PooledClient]
 ) -> None:
     pool, entry = leased
-    checking = asyncio.create_task(pool.arights(entry, _connection()))
+    checking = asyncio.create_task(pool.arights(entry, connection_of()))
     await check.started.wait()
-    waiting = asyncio.create_task(pool.arights(entry, _connection()))
+    waiting = asyncio.create_task(pool.arights(entry, connection_of()))
     await _started_waiting(waiting)
 
     waiting.cancel()
@@ -105,10 +88,10 @@ async def test_a_run_waiting_for_a_check_whose_waiter_was_cancelled_gets_its_ans
     check: GatedCheck, leased: tuple[ClientPool, PooledClient]
 ) -> None:
     pool, entry = leased
-    checking = asyncio.create_task(pool.arights(entry, _connection()))
+    checking = asyncio.create_task(pool.arights(entry, connection_of()))
     await check.started.wait()
-    cancelled = asyncio.create_task(pool.arights(entry, _connection()))
-    patient = asyncio.create_task(pool.arights(entry, _connection()))
+    cancelled = asyncio.create_task(pool.arights(entry, connection_of()))
+    patient = asyncio.create_task(pool.arights(entry, connection_of()))
     await _started_waiting(patient)
 
     cancelled.cancel()
@@ -126,7 +109,7 @@ async def test_a_sync_call_on_the_loop_running_the_admin_check_does_not_wait_for
     own_check = Rights(who="ann@acme.test (checked by the sync call)", can_write=True)
     monkeypatch.setattr(pool_module, "check_rights", lambda client, connection: own_check)
     pool, entry = leased
-    checking = asyncio.create_task(pool.arights(entry, _connection()))
+    checking = asyncio.create_task(pool.arights(entry, connection_of()))
     await check.started.wait()
     pending = entry.checking
     assert pending is not None
@@ -135,7 +118,7 @@ async def test_a_sync_call_on_the_loop_running_the_admin_check_does_not_wait_for
     rescue = threading.Timer(5.0, pending.set_result, args=(ANN,))
     rescue.start()
     try:
-        found = pool.rights(entry, _connection())  # e.g. a sync tool invoked inside the loop
+        found = pool.rights(entry, connection_of())  # e.g. a sync tool invoked inside the loop
     finally:
         rescue.cancel()
 
@@ -170,12 +153,12 @@ def test_a_lease_interrupted_while_closing_what_it_pushed_out_gives_its_lease_ba
     made: list[Any] = []
 
     def make(connection: OktaConnection, share: OrgShare) -> Any:
-        made.append(InterruptedClose(_client(connection, share), interrupt=not made))
+        made.append(InterruptedClose(quiet_client(connection, share), interrupt=not made))
         return made[-1]
 
     pool = ClientPool(make, limits=PoolLimits(max_clients=1))
-    pool.release(pool.lease(_connection("alice-token-1")))
-    bob = _connection("bob-token-2")
+    pool.release(pool.lease(connection_of("alice-token-1")))
+    bob = connection_of("bob-token-2")
 
     with pytest.raises(KeyboardInterrupt):
         pool.lease(bob)  # Bob's client pushes Alice's out; closing it is interrupted
@@ -191,12 +174,12 @@ def test_an_interrupt_while_closing_one_client_still_closes_the_others() -> None
     made: list[Any] = []
 
     def make(connection: OktaConnection, share: OrgShare) -> Any:
-        made.append(InterruptedClose(_client(connection, share), interrupt=not made))
+        made.append(InterruptedClose(quiet_client(connection, share), interrupt=not made))
         return made[-1]
 
     pool = ClientPool(make)
     for token in ("alice-token-1", "bob-token-2", "carol-token-3"):
-        pool.release(pool.lease(_connection(token)))
+        pool.release(pool.lease(connection_of(token)))
 
     with pytest.raises(KeyboardInterrupt):
         pool.close()  # the first client's close is interrupted
@@ -205,13 +188,13 @@ def test_an_interrupt_while_closing_one_client_still_closes_the_others() -> None
 
 
 async def test_a_forgotten_client_still_in_use_keeps_its_orgs_bound_for_the_new_client() -> None:
-    pool = ClientPool(_client, org_concurrency=1)
-    refused = await pool.alease(_connection())
+    pool = ClientPool(quiet_client, org_concurrency=1)
+    refused = await pool.alease(connection_of())
     share = pool.share(ORG)
     await refused.client._connections.aacquire()  # its run's request is still in flight
     pool.forget(refused)  # Okta refused the credential; the person reconnects at once
 
-    renewed = await pool.alease(_connection())
+    renewed = await pool.alease(connection_of())
 
     assert renewed is not refused
     assert pool.share(ORG) is share  # one bound for the org, not a second one beside it
@@ -226,9 +209,9 @@ async def test_a_forgotten_client_still_in_use_keeps_its_orgs_bound_for_the_new_
 
 
 async def test_closing_the_pool_while_a_run_waits_for_its_orgs_bound_leaves_no_turn_held() -> None:
-    pool = ClientPool(_client, org_concurrency=1)
-    alice = await pool.alease(_connection("alice-token-1"))
-    bob = await pool.alease(_connection("bob-token-2"))
+    pool = ClientPool(quiet_client, org_concurrency=1)
+    alice = await pool.alease(connection_of("alice-token-1"))
+    bob = await pool.alease(connection_of("bob-token-2"))
     share = pool.share(ORG)
     assert share is not None
     await alice.client._connections.aacquire()
@@ -270,8 +253,8 @@ async def test_a_run_dismissed_from_the_orgs_bound_gives_back_its_rate_limit_slo
         )
 
     pool = ClientPool(make, org_concurrency=1)
-    alice = await pool.alease(_connection("alice-token-1"))
-    bob = await pool.alease(_connection("bob-token-2"))
+    alice = await pool.alease(connection_of("alice-token-1"))
+    bob = await pool.alease(connection_of("bob-token-2"))
     share = pool.share(ORG)
     assert share is not None
     with pytest.raises(OktaError):
@@ -321,8 +304,8 @@ async def test_a_sync_call_on_a_running_loops_thread_does_not_wait_for_rate_limi
         )
 
     pool = ClientPool(make, org_concurrency=1)
-    alice = await pool.alease(_connection("alice-token-1"))
-    bob = await pool.alease(_connection("bob-token-2"))
+    alice = await pool.alease(connection_of("alice-token-1"))
+    bob = await pool.alease(connection_of("bob-token-2"))
     # This loop's own request holds the endpoint's only slot while Okta has reported no
     # window yet: it cannot answer while the loop's thread sleeps.
     alices = asyncio.create_task(alice.client.aget_user("00u1"))

@@ -8,30 +8,11 @@ import asyncio
 import threading
 from typing import Any
 
-import httpx
+from pooled_clients import ORG, connection_of, quiet_client
 
 from langchain_okta.client import OktaClient
 from langchain_okta.connection import OktaConnection
 from langchain_okta.pool import ClientPool, OrgShare, PoolLimits
-
-ORG = "https://acme.okta.test"
-
-
-def _answer(request: httpx.Request) -> httpx.Response:
-    raise AssertionError("these tests send nothing")
-
-
-def _connection(token: str) -> OktaConnection:
-    return OktaConnection(org_url=ORG, api_token=token)
-
-
-def _client(connection: OktaConnection, share: OrgShare) -> OktaClient:
-    return OktaClient(
-        connection.settings(),
-        transport=httpx.MockTransport(_answer),
-        rate_limits=share.rate_limits,
-        in_flight=share.in_flight,
-    )
 
 
 class SlowToClose:
@@ -62,11 +43,11 @@ async def test_a_lease_cancelled_while_its_client_is_made_leaves_no_client_open(
     def make(connection: OktaConnection, share: OrgShare) -> OktaClient:
         entered.set()
         go_on.wait(5)
-        made.append(_client(connection, share))
+        made.append(quiet_client(connection, share))
         return made[-1]
 
     pool = ClientPool(make)
-    leasing = asyncio.create_task(pool.alease(_connection("alice-token-1")))
+    leasing = asyncio.create_task(pool.alease(connection_of("alice-token-1")))
     await asyncio.to_thread(entered.wait, 5)
 
     leasing.cancel()
@@ -85,13 +66,13 @@ async def test_a_lease_cancelled_while_closing_what_it_pushed_out_gives_its_leas
 
     def make(connection: OktaConnection, share: OrgShare) -> Any:
         # Only the first person's client is slow to close: it is the one let go.
-        made.append(SlowToClose(_client(connection, share), seconds=0 if made else 60))
+        made.append(SlowToClose(quiet_client(connection, share), seconds=0 if made else 60))
         return made[-1]
 
     pool = ClientPool(make, limits=PoolLimits(max_clients=1))
-    first = await pool.alease(_connection("alice-token-1"))
+    first = await pool.alease(connection_of("alice-token-1"))
     await pool.arelease(first)
-    second = _connection("bob-token-2")
+    second = connection_of("bob-token-2")
     # Bob's client pushes Alice's out; closing it is slow, and Bob's run is cancelled meanwhile.
     leasing = asyncio.create_task(pool.alease(second))
     await asyncio.wait_for(made[0].closing.wait(), 5)
@@ -112,12 +93,12 @@ async def test_a_release_cancelled_while_closing_what_it_let_go_still_closes_it(
 
     def make(connection: OktaConnection, share: OrgShare) -> Any:
         # Only the first person's client is slow to close: it is the one let go.
-        made.append(SlowToClose(_client(connection, share), seconds=0 if made else 60))
+        made.append(SlowToClose(quiet_client(connection, share), seconds=0 if made else 60))
         return made[-1]
 
     pool = ClientPool(make, limits=PoolLimits(max_clients=1))
-    alice = await pool.alease(_connection("alice-token-1"))
-    bob = await pool.alease(_connection("bob-token-2"))  # over the bound while Alice's is used
+    alice = await pool.alease(connection_of("alice-token-1"))
+    bob = await pool.alease(connection_of("bob-token-2"))  # over the bound while Alice's is used
     releasing = asyncio.create_task(pool.arelease(alice))
     await asyncio.wait_for(made[0].closing.wait(), 5)
 
