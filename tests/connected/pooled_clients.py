@@ -4,6 +4,8 @@ sys.path)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import httpx
 
 from langchain_okta.client import OktaClient
@@ -11,6 +13,7 @@ from langchain_okta.connection import OktaConnection
 from langchain_okta.pool import OrgShare
 
 ORG = "https://acme.okta.test"
+Handler = Callable[[httpx.Request], httpx.Response | Awaitable[httpx.Response]]
 
 
 def _no_answer(request: httpx.Request) -> httpx.Response:
@@ -21,10 +24,13 @@ def connection_of(token: str = "ann-token-Hy31") -> OktaConnection:
     return OktaConnection(org_url=ORG, api_token=token)
 
 
-def quiet_client(connection: OktaConnection, share: OrgShare) -> OktaClient:
+def quiet_client(
+    connection: OktaConnection, share: OrgShare, *, answer: Handler = _no_answer
+) -> OktaClient:
+    """A client as the pool makes it; `answer` stands in for Okta (default: none expected)."""
     return OktaClient(
         connection.settings(),
-        transport=httpx.MockTransport(_no_answer),
+        transport=httpx.MockTransport(answer),
         rate_limits=share.rate_limits,
         in_flight=share.in_flight,
     )

@@ -17,6 +17,7 @@ from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
+from model_messages import calls
 from okta_people import ACME, GLOBEX, Person
 
 from langchain_okta.connected import OktaConnectedToolkit
@@ -36,16 +37,6 @@ def someone_in(org: SandboxOrg, people: list[Person]) -> dict[str, Any]:
     """A user of the org who is none of the people."""
     ours = {person.user_id for person in people}
     return next(user for user in org.users if user["id"] not in ours)
-
-
-def calls(*specs: tuple[str, dict[str, Any]]) -> AIMessage:
-    return AIMessage(
-        content="",
-        tool_calls=[
-            {"name": name, "args": args, "id": f"call-{n}", "type": "tool_call"}
-            for n, (name, args) in enumerate(specs, start=1)
-        ],
-    )
 
 
 class Session:

@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from email.utils import formatdate
+from functools import partial
 from typing import Any
 
 import httpx
@@ -244,15 +245,7 @@ async def test_a_run_dismissed_from_the_orgs_bound_gives_back_its_rate_limit_slo
         await answer.wait()
         return okta_error(404, "E0000007", "Not found: Resource not found: x (User)", **window)
 
-    def make(connection: OktaConnection, share: OrgShare) -> OktaClient:
-        return OktaClient(
-            connection.settings(),
-            transport=httpx.MockTransport(okta),
-            rate_limits=share.rate_limits,
-            in_flight=share.in_flight,
-        )
-
-    pool = ClientPool(make, org_concurrency=1)
+    pool = ClientPool(partial(quiet_client, answer=okta), org_concurrency=1)
     alice = await pool.alease(connection_of("alice-token-1"))
     bob = await pool.alease(connection_of("bob-token-2"))
     share = pool.share(ORG)

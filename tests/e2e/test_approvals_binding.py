@@ -25,6 +25,7 @@ from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
+from model_messages import calls
 
 from langchain_okta import OktaToolkit, approval_middleware
 from langchain_okta.approval_middleware import MISORDERED, OktaApprovalBinding
@@ -38,17 +39,6 @@ CREATE = "okta_create_user"
 GRACE = {"first_name": "Grace", "last_name": "Hopper", "email": "grace.hopper@example.com"}
 # Characters that could forge or reorder a line of a reviewer's text.
 FORGERS = "\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\x1b\x85"
-
-
-def calls(*specs: tuple[str, dict[str, Any]]) -> AIMessage:
-    """One model message making these tool calls, with ids call-1, call-2..."""
-    return AIMessage(
-        content="",
-        tool_calls=[
-            {"name": name, "args": args, "id": f"call-{n}", "type": "tool_call"}
-            for n, (name, args) in enumerate(specs, start=1)
-        ],
-    )
 
 
 class Review:
