@@ -30,13 +30,11 @@ from langchain_okta.connection_errors import (
     OktaConnectionLookupError,
     OktaNotConnectedError,
     OktaOrgNotAllowedError,
-    OktaReconnectError,
     OktaWriteNotAllowedError,
 )
 from langchain_okta.connections import OktaClientClosedError, holds_no_connections
-from langchain_okta.errors import OktaAuthenticationError, OktaError
+from langchain_okta.errors import OktaError
 from langchain_okta.pool import ClientPool, OrgShare, PooledClient, PoolLimits
-from langchain_okta.rights import reconnect_error
 from langchain_okta.settings import RetrySettings, Timeouts, normalise_org_url
 from langchain_okta.summaries import SummaryLimits
 from langchain_okta.tool_names import CREATE_USER, GET_USER, LIST_USERS, UPDATE_USER
@@ -275,7 +273,7 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
                 if write and not rights.can_write:
                     raise OktaWriteNotAllowedError(rights.who, rights.why_read_only)
                 inner = _inner_tools(entry, limits)[name]
-                return _call_inner(inner, entry, text, kwargs)
+                return _call_inner(inner, pool, entry, text, kwargs)
             except (OktaError, OktaClientClosedError) as exc:
                 raise _for_agent(exc, pool, entry) from None
             finally:
@@ -296,7 +294,7 @@ class OktaConnectedToolkit(Closing, BaseToolkit):
                 if write and not rights.can_write:
                     raise OktaWriteNotAllowedError(rights.who, rights.why_read_only)
                 inner = _inner_tools(entry, limits)[name]
-                return await _acall_inner(inner, entry, text, kwargs)
+                return await _acall_inner(inner, pool, entry, text, kwargs)
             except (OktaError, OktaClientClosedError) as exc:
                 raise _for_agent(exc, pool, entry) from None
             finally:
@@ -425,8 +423,8 @@ def _for_agent(
     """What the model reads for a failed call; a refused credential's client leaves the pool."""
     if isinstance(exc, OktaClientClosedError):
         return ToolException(_CLOSED)
-    if isinstance(exc, OktaReconnectError) and entry is not None:
-        pool.forget(entry)
+    if entry is not None:
+        pool.refused(entry, exc)
     return ToolException(exc.for_agent())
 
 
@@ -440,35 +438,35 @@ def _inner_tools(entry: PooledClient, summary_limits: SummaryLimits) -> dict[str
     return tools
 
 
-def _call_inner(inner: BaseTool, entry: PooledClient, text: Sequence[str], kwargs: Any) -> Output:
+def _call_inner(
+    inner: BaseTool, pool: ClientPool, entry: PooledClient, text: Sequence[str], kwargs: Any
+) -> Output:
     func = getattr(inner, "func", None)
     assert func is not None
     try:
         return func(*text, **kwargs)  # type: ignore[no-any-return]
     except ToolException as exc:
-        _raise_if_refused(exc, entry)
+        _raise_if_refused(exc, pool, entry)
         raise
 
 
 async def _acall_inner(
-    inner: BaseTool, entry: PooledClient, text: Sequence[str], kwargs: Any
+    inner: BaseTool, pool: ClientPool, entry: PooledClient, text: Sequence[str], kwargs: Any
 ) -> Output:
     coroutine = getattr(inner, "coroutine", None)
     assert coroutine is not None
     try:
         return await coroutine(*text, **kwargs)  # type: ignore[no-any-return]
     except ToolException as exc:
-        _raise_if_refused(exc, entry)
+        _raise_if_refused(exc, pool, entry)
         raise
 
 
-def _raise_if_refused(exc: ToolException, entry: PooledClient) -> None:
+def _raise_if_refused(exc: ToolException, pool: ClientPool, entry: PooledClient) -> None:
     """A 401 on a call: the credential expired or was revoked since it was checked."""
-    cause = exc.__cause__
-    if isinstance(cause, OktaAuthenticationError):
-        refused = reconnect_error(entry.key.org_url, cause)
-        if refused is not None:
-            raise refused from None
+    refused = pool.refused(entry, exc.__cause__)
+    if refused is not None:
+        raise refused from None
 
 
 def _resolver_failed(exc: Exception) -> OktaConnectionLookupError:

@@ -17,10 +17,10 @@ from langchain_core.tools import BaseTool
 from langgraph.prebuilt import ToolRuntime
 
 from langchain_okta.client import OktaClient
-from langchain_okta.connection_errors import OktaReconnectError, OktaWriteNotAllowedError
+from langchain_okta.connection_errors import OktaWriteNotAllowedError
 from langchain_okta.errors import OktaAuthenticationError
 from langchain_okta.pool import ClientPool, PooledClient
-from langchain_okta.rights import Rights, reconnect_error
+from langchain_okta.rights import Rights
 from langchain_okta.tools import Output
 
 if TYPE_CHECKING:
@@ -111,12 +111,8 @@ def _refused_credential(pool: ClientPool, entry: PooledClient) -> Iterator[None]
     """A credential Okta refused: the person must reconnect, and its client leaves the pool."""
     try:
         yield
-    except OktaReconnectError:
-        pool.forget(entry)
-        raise
     except OktaAuthenticationError as exc:
-        refused = reconnect_error(entry.key.org_url, exc)
-        if refused is None:
+        refused = pool.refused(entry, exc)
+        if refused is None or refused is exc:
             raise
-        pool.forget(entry)
         raise refused from None

@@ -29,10 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from langchain_okta.client import OktaClient
 from langchain_okta.connection import ConnectionKey, OktaConnection
+from langchain_okta.connection_errors import OktaReconnectError
 from langchain_okta.connections import OktaClientClosedError, running_loop
+from langchain_okta.errors import OktaAuthenticationError
 from langchain_okta.in_flight import InFlightLimit
 from langchain_okta.rate_limits import RateLimitTracker
-from langchain_okta.rights import Rights, acheck_rights, check_rights
+from langchain_okta.rights import Rights, acheck_rights, check_rights, reconnect_error
 
 
 class PoolLimits(BaseModel):
@@ -206,6 +208,22 @@ class ClientPool:
             if leased is not None:
                 self.release(leased)
             raise
+
+    def refused(
+        self, entry: PooledClient, error: BaseException | None
+    ) -> OktaReconnectError | None:
+        """When `error` says Okta refused `entry`'s credential (a 401 that means so, or the
+        reconnect error made of one), the error that asks the person to reconnect, and the
+        client leaves the pool; None for any other error."""
+        if isinstance(error, OktaReconnectError):
+            refused: OktaReconnectError | None = error
+        elif isinstance(error, OktaAuthenticationError):
+            refused = reconnect_error(entry.key.org_url, error)
+        else:
+            refused = None
+        if refused is not None:
+            self.forget(entry)
+        return refused
 
     def forget(self, entry: PooledClient) -> None:
         """Take a client out of the pool (Okta refused its credential); closed once unleased."""

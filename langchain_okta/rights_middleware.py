@@ -16,13 +16,11 @@ from langchain_core.tools import BaseTool
 from langgraph.config import get_config
 from langgraph.prebuilt import ToolRuntime
 
-from langchain_okta.connection_errors import OktaReconnectError
 from langchain_okta.connections import OktaClientClosedError
 from langchain_okta.errors import OktaError
 
 if TYPE_CHECKING:
     from langchain_okta.connected import OktaConnectedToolkit
-    from langchain_okta.pool import ClientPool, PooledClient
 
 _WRITE_TOOLS = frozenset({"okta_create_user", "okta_update_user"})
 
@@ -64,7 +62,7 @@ class OktaRightsMiddleware(AgentMiddleware[Any, Any]):
         try:
             return pool.rights(entry, connection).can_write
         except (OktaError, OktaClientClosedError) as exc:
-            _forget_if_refused(pool, entry, exc)
+            pool.refused(entry, exc)  # a refused credential's client leaves the pool
             return False
         finally:
             pool.release(entry)
@@ -81,7 +79,7 @@ class OktaRightsMiddleware(AgentMiddleware[Any, Any]):
         try:
             return (await pool.arights(entry, connection)).can_write
         except (OktaError, OktaClientClosedError) as exc:
-            _forget_if_refused(pool, entry, exc)
+            pool.refused(entry, exc)  # a refused credential's client leaves the pool
             return False
         finally:
             await pool.arelease(entry)
@@ -92,13 +90,6 @@ class OktaRightsMiddleware(AgentMiddleware[Any, Any]):
             return request
         tools = [tool for tool in request.tools if _name(tool) not in _WRITE_TOOLS]
         return request.override(tools=tools)
-
-
-def _forget_if_refused(pool: ClientPool, entry: PooledClient, exc: Exception) -> None:
-    # Okta refused the credential: its client leaves the pool, as after a tool call, rather
-    # than checking the same refused credential again on every model call.
-    if isinstance(exc, OktaReconnectError):
-        pool.forget(entry)
 
 
 def _offers_writes(request: ModelRequest[Any]) -> bool:
