@@ -12,12 +12,12 @@ import asyncio
 from typing import Any
 
 import pytest
+from agent_turns import calls, reviewer_texts
 from connected_runs import RunContext, call, in_threads, tool_named
 from langchain.agents import create_agent
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
-from model_messages import calls
 from okta_people import ACME, GLOBEX, Person
 
 from langchain_okta.connected import OktaConnectedToolkit
@@ -85,16 +85,8 @@ class Session:
         return self.descriptions()
 
     def descriptions(self) -> list[str]:
-        texts: list[str] = []
-        for pending in sorted(
-            self.result.interrupts, key=lambda p: p.value.get("tool_call_id", "")
-        ):
-            value = pending.value
-            if "action_requests" in value:
-                texts += [action["description"] for action in value["action_requests"]]
-            else:
-                texts.append(value["description"])
-        return texts
+        """What the reviewer reads for each paused call, in order (either mode)."""
+        return reviewer_texts(self.result.interrupts)
 
     def _resume(self, decisions: tuple[str, ...]) -> Any:
         pending = self.result.interrupts

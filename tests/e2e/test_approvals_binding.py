@@ -20,12 +20,12 @@ from typing import Any
 
 import httpx
 import pytest
+from agent_turns import calls, reviewer_texts
 from langchain.agents import create_agent
 from langchain.agents.middleware import AgentMiddleware
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
-from model_messages import calls
 
 from langchain_okta import OktaToolkit, approval_middleware
 from langchain_okta.approval_middleware import MISORDERED, OktaApprovalBinding
@@ -64,16 +64,7 @@ class Review:
 
     def descriptions(self) -> list[str]:
         """What the reviewer reads for each paused call, in order (either mode)."""
-        texts = []
-        for pending in sorted(
-            self.result.interrupts, key=lambda p: p.value.get("tool_call_id", "")
-        ):
-            value = pending.value
-            if "action_requests" in value:
-                texts += [action["description"] for action in value["action_requests"]]
-            else:
-                texts.append(value["description"])
-        return texts
+        return reviewer_texts(self.result.interrupts)
 
     def decide(self, *decisions: dict[str, Any]) -> list[Any]:
         """Answer the pause (all calls of a batched one; in call order for per-call ones)."""
