@@ -5,29 +5,16 @@ confirmed update sent the requests it must."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "bench" / "mcp_overhead.py"
+from bench_runs import run_quick
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     output = tmp_path_factory.mktemp("bench") / "mcp.md"
-    done = subprocess.run(  # noqa: S603 - our own script, no shell
-        [sys.executable, str(SCRIPT), "--quick", "--output", str(output)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
+    run_quick("mcp_overhead.py", output)
     document: dict[str, Any] = json.loads(output.with_suffix(".json").read_text())
     document["printed"] = output.read_text()
     return document

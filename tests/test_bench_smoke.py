@@ -10,15 +10,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
+from bench_runs import run_quick
 
-ROOT = Path(__file__).resolve().parents[1]
-RUN = ROOT / "bench" / "run.py"
 SDK = importlib.util.find_spec("okta") is not None
 SECTIONS = [
     "latency",
@@ -36,15 +32,7 @@ SECTIONS = [
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("bench")
-    done = subprocess.run(  # noqa: S603 - our own script, no shell
-        [sys.executable, str(RUN), "--quick", "--output", str(out / "RESULTS.md")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-4000:]
+    run_quick("run.py", out / "RESULTS.md")
     document: dict[str, Any] = json.loads((out / "RESULTS.json").read_text())
     document["markdown"] = (out / "RESULTS.md").read_text()
     return document
